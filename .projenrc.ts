@@ -1,0 +1,129 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// The CDK app lives in two top-level folders instead of projen's single `src/`.
+const SOURCE_DIRS = ['product', 'pipelines'];
+const TEST_DIR = 'test';
+// Seed repos are separate repositories pushed into each project: never compiled, linted or tested by the root jest.
+const SEED_DIR = 'seed-repos';
+const PYTHON_VENV = '.venv';
+const PYTHON = `${PYTHON_VENV}/bin/python`;
+
+const project = new awscdk.AwsCdkTypeScriptApp({
+  name: 'sagemaker-serverless-inference-project-template',
+  description: 'SageMaker project template (Service Catalog product) for serverless inference: API Gateway + Lambda container.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.8.1',
+  srcdir: 'product',
+  appEntrypoint: 'main.ts',
+  testdir: TEST_DIR,
+  deps: ['cdk-nag@^3.0.2', 'yaml@^2.8.0'],
+  devDeps: [],
+  github: false,
+  licensed: true,
+  sampleCode: false,
+  gitignore: [
+    `/${PYTHON_VENV}/`,
+    '__pycache__/',
+    '.pytest_cache/',
+    '*.pyc',
+    `/${SEED_DIR}/**/node_modules/`,
+    `/${SEED_DIR}/**/cdk.out/`,
+    `/${SEED_DIR}/**/.venv/`,
+    '/test-reports/',
+    '/benchmark-results/',
+  ],
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', `/${SEED_DIR}/`, '/cdk.out/'],
+      modulePathIgnorePatterns: [`<rootDir>/${SEED_DIR}/`, '<rootDir>/cdk.out/'],
+      // Every template-reading test shares one synthesized app (see test/global-setup.ts).
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      testTimeout: 120_000,
+    },
+  },
+  eslintOptions: {
+    dirs: SOURCE_DIRS,
+    devdirs: [TEST_DIR, 'projenrc', '.projenrc.ts'],
+    ignorePatterns: [`${SEED_DIR}/`, 'cdk.out/', '*.d.ts', 'node_modules/'],
+  },
+  tsconfig: {
+    include: SOURCE_DIRS.map((dir) => `${dir}/**/*.ts`),
+    exclude: [SEED_DIR, 'cdk.out', 'node_modules'],
+    compilerOptions: { rootDir: '.' },
+  },
+  tsconfigDev: {
+    include: [...SOURCE_DIRS, TEST_DIR].map((dir) => `${dir}/**/*.ts`),
+    exclude: [SEED_DIR, 'cdk.out', 'node_modules'],
+    compilerOptions: {},
+  },
+});
+
+setupLayoutRules(project);
+setupPythonTooling(project);
+setupTestPipeline(project);
+
+project.synth();
+
+/** pipelines/ is a library for product/; the reverse import would be a cycle, and neither may import seed code. */
+function setupLayoutRules(app: awscdk.AwsCdkTypeScriptApp) {
+  app.eslint?.addRules({
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        { target: './pipelines', from: './product', message: 'pipelines/ must not import product/ (DESIGN.md layout).' },
+        { target: './product', from: `./${SEED_DIR}`, message: 'Seed code is loaded by path as an asset, never imported.' },
+        { target: './pipelines', from: `./${SEED_DIR}`, message: 'Seed code is loaded by path as an asset, never imported.' },
+      ],
+    }],
+  });
+}
+
+/** One local venv holds cfn-lint and both seed repos' Python test dependencies (all pinned). */
+function setupPythonTooling(app: awscdk.AwsCdkTypeScriptApp) {
+  app.addTask('setup:python', {
+    description: 'Create .venv with pinned cfn-lint and the seed repos\' Python test dependencies',
+    steps: [
+      { exec: `[ -x ${PYTHON} ] || python3 -m venv ${PYTHON_VENV}` },
+      { exec: `${PYTHON} -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt` },
+    ],
+  });
+}
+
+/** `npx projen test` is the one test command: unit tests, lint, then the gates over real synthesized templates. */
+function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
+  const cfnLint = app.addTask('gate:cfn-lint', {
+    description: 'cfn-lint (pinned, local venv) over every synthesized template, product template included',
+    steps: [
+      { spawn: 'synth:silent' },
+      { exec: `${PYTHON_VENV}/bin/cfn-lint --config-file .cfnlintrc.yaml -- "cdk.out/*.template.json"` },
+    ],
+  });
+  app.testTask.spawn(cfnLint);
+
+  // Each seed repo runs its own suite, exactly as it would after `git clone` of the project repo.
+  const seedSuites: Array<[name: string, dir: string, command: string]> = [
+    ['model-build', `${SEED_DIR}/model-build`, `${relativePython(2)} -m pytest -q -p no:cacheprovider`],
+  ];
+  for (const [name, dir, command] of seedSuites) {
+    const task = app.addTask(`test:seed:${name}`, {
+      description: `The ${name} seed repo's own test suite`,
+      cwd: dir,
+      steps: [{ exec: command }],
+    });
+    app.testTask.spawn(task);
+  }
+
+  app.addTask('test:update-snapshots', {
+    description: 'Rewrite jest snapshots after reviewing a template change (never run in CI)',
+    steps: [{ exec: 'jest --updateSnapshot --ci=false' }],
+  });
+}
+
+/** The project venv's python, seen from a folder `depth` levels below the root. */
+function relativePython(depth: number): string {
+  return `${'../'.repeat(depth)}${PYTHON}`;
+}

@@ -1,0 +1,238 @@
+import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/**
+ * Fixed physical names shared between the portfolio stack and the product template. The product
+ * is deployed later by Service Catalog and cannot hold tokens of the portfolio stack, so it
+ * rebuilds these ARNs from the names (see `permissionsBoundaryArn`).
+ */
+export const LAUNCH_ROLE_NAME = 'sagemaker-serverless-inference-launch';
+export const PERMISSIONS_BOUNDARY_NAME = 'sagemaker-serverless-inference-boundary';
+
+/** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
+const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
+/** Model package groups are `<name>-<id>`: the id suffix is the only literal part. */
+const MODEL_PACKAGE_GROUP_NAMES = '*-p-????????????';
+
+/** The services project roles may hand roles to; anything else is refused by PassRole. */
+const PASS_ROLE_SERVICES = [
+  'codebuild.amazonaws.com',
+  'codepipeline.amazonaws.com',
+  'cloudformation.amazonaws.com',
+  'events.amazonaws.com',
+  'sagemaker.amazonaws.com',
+  'lambda.amazonaws.com',
+];
+
+/** ARN of the shared permissions boundary, valid inside any stack of the account. */
+export function permissionsBoundaryArn(): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/${PERMISSIONS_BOUNDARY_NAME}`;
+}
+
+/**
+ * The ceiling for every IAM role a project creates. Identity policies grant the actual,
+ * scoped permissions; the boundary guarantees that no project role can ever exceed the
+ * services the template is about, touch IAM beyond passing its own roles, or drop the boundary.
+ */
+export class ProjectPermissionsBoundary extends Construct {
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.policy = new iam.ManagedPolicy(this, 'Resource', {
+      managedPolicyName: PERMISSIONS_BOUNDARY_NAME,
+      description: 'Permissions boundary for roles created by the SageMaker serverless-inference project template',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ProjectServices',
+          actions: [
+            's3:*', 'sagemaker:*', 'codecommit:*', 'codebuild:*', 'codepipeline:*', 'cloudformation:*',
+            'logs:*', 'ecr:*', 'lambda:*', 'apigateway:*', 'execute-api:Invoke', 'cloudwatch:*', 'events:*',
+            'kms:Decrypt', 'kms:GenerateDataKey', 'sts:GetCallerIdentity', 'iam:GetRole',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PassOnlyProjectRoles',
+          actions: ['iam:PassRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${PROJECT_ROLE_NAMES}`],
+          conditions: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'NeverLeaveTheBoundary',
+          effect: iam.Effect.DENY,
+          actions: ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:CreateUser', 'iam:CreateAccessKey'],
+          resources: ['*'],
+        }),
+      ],
+    });
+  }
+}
+
+export interface LaunchRoleProps {
+  /** Bucket holding the product's file assets (the seed repos), read when CodeCommit repos are created. */
+  readonly assetBucketName: string;
+}
+
+/**
+ * The identity Service Catalog (and so CloudFormation) uses when Studio provisions the product.
+ * It may manage only the resource types the product template contains, only on `sagemaker-*`
+ * names (or the project's model package group), and may create IAM roles only under the
+ * project permissions boundary. `test/launch-role-coverage.test.ts` proves it covers the template.
+ */
+export class LaunchRole extends Construct {
+  readonly role: iam.Role;
+  readonly boundary: ProjectPermissionsBoundary;
+
+  constructor(scope: Construct, id: string, props: LaunchRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const arn = (service: string, resource: string, resourceName?: string, opts: { region?: string; account?: string; sep?: ArnFormat } = {}) =>
+      // Pseudo-parameters even when the stack's env is concrete: one template (and one set of nag findings) for every account.
+      Arn.format({
+        service,
+        resource,
+        resourceName,
+        partition: Aws.PARTITION,
+        region: opts.region ?? Aws.REGION,
+        account: opts.account ?? Aws.ACCOUNT_ID,
+        arnFormat: opts.sep,
+      }, stack);
+
+    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary');
+    this.role = new iam.Role(this, 'Resource', {
+      roleName: LAUNCH_ROLE_NAME,
+      description: 'Service Catalog launch role of the SageMaker serverless-inference project template',
+      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    });
+    const boundaryCondition = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.policy.managedPolicyArn } };
+    const projectRoles = arn('iam', 'role', PROJECT_ROLE_NAMES, { region: '' });
+
+    const statements: iam.PolicyStatement[] = [
+      // Service Catalog provisions through CloudFormation stacks named SC-<account>-pp-<id>.
+      new iam.PolicyStatement({
+        sid: 'ProvisionedProductStacks',
+        actions: [
+          'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
+          'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
+          'cloudformation:DescribeStackResources', 'cloudformation:GetTemplate', 'cloudformation:SetStackPolicy',
+          'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+          'cloudformation:DeleteChangeSet', 'cloudformation:ListChangeSets', 'cloudformation:TagResource',
+          'cloudformation:UntagResource', 'cloudformation:ContinueUpdateRollback',
+        ],
+        resources: [arn('cloudformation', 'stack', 'SC-*', { sep: ArnFormat.SLASH_RESOURCE_NAME }), arn('cloudformation', 'changeSet', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+      // Template inspection actions do not support resource-level permissions.
+      new iam.PolicyStatement({
+        sid: 'TemplateInspection',
+        actions: ['cloudformation:ValidateTemplate', 'cloudformation:GetTemplateSummary'],
+        resources: ['*'],
+      }),
+      // Service Catalog keeps product templates in its own buckets and tags them for provisioning.
+      new iam.PolicyStatement({
+        sid: 'ReadProductTemplates',
+        actions: ['s3:GetObject'],
+        resources: ['*'],
+        conditions: { StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadSeedRepoAssets',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${props.assetBucketName}/*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectArtifactBucket',
+        actions: [
+          's3:CreateBucket', 's3:DeleteBucket', 's3:GetBucketLocation', 's3:ListBucket',
+          's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy',
+          's3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration',
+          's3:GetBucketVersioning', 's3:PutBucketVersioning', 's3:GetLifecycleConfiguration', 's3:PutLifecycleConfiguration',
+          's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketTagging', 's3:PutBucketTagging',
+          's3:GetBucketOwnershipControls', 's3:PutBucketOwnershipControls', 's3:GetBucketAcl', 's3:PutBucketAcl',
+          's3:GetBucketLogging', 's3:PutBucketLogging', 's3:GetBucketCORS', 's3:GetBucketWebsite',
+          's3:GetBucketObjectLockConfiguration', 's3:GetAccelerateConfiguration', 's3:GetBucketNotification',
+          's3:GetReplicationConfiguration', 's3:GetAnalyticsConfiguration', 's3:GetMetricsConfiguration',
+          's3:GetIntelligentTieringConfiguration', 's3:GetInventoryConfiguration',
+        ],
+        resources: ['arn:*:s3:::sagemaker-project-p-*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateRolesOnlyUnderTheBoundary',
+        actions: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy'],
+        resources: [projectRoles],
+        conditions: boundaryCondition,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ManageProjectRoles',
+        actions: [
+          'iam:GetRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy',
+          'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy',
+          'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+        ],
+        resources: [projectRoles],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PassOnlyProjectRoles',
+        actions: ['iam:PassRole'],
+        resources: [projectRoles],
+        conditions: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectModelPackageGroup',
+        actions: [
+          'sagemaker:CreateModelPackageGroup', 'sagemaker:DeleteModelPackageGroup', 'sagemaker:DescribeModelPackageGroup',
+          'sagemaker:PutModelPackageGroupPolicy', 'sagemaker:GetModelPackageGroupPolicy', 'sagemaker:DeleteModelPackageGroupPolicy',
+          'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
+        ],
+        resources: [arn('sagemaker', 'model-package-group', MODEL_PACKAGE_GROUP_NAMES, { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectRepositories',
+        actions: [
+          'codecommit:CreateRepository', 'codecommit:DeleteRepository', 'codecommit:GetRepository',
+          'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName', 'codecommit:TagResource',
+          'codecommit:UntagResource', 'codecommit:ListTagsForResource', 'codecommit:GetBranch', 'codecommit:CreateCommit',
+          'codecommit:PutRepositoryTriggers', 'codecommit:GetRepositoryTriggers', 'codecommit:UpdateDefaultBranch',
+          'codecommit:AssociateApprovalRuleTemplateWithRepository',
+        ],
+        resources: [arn('codecommit', 'sagemaker-*', undefined)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectBuildProjects',
+        actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
+        resources: [arn('codebuild', 'project', 'sagemaker-*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectPipelines',
+        actions: [
+          'codepipeline:CreatePipeline', 'codepipeline:UpdatePipeline', 'codepipeline:DeletePipeline', 'codepipeline:GetPipeline',
+          'codepipeline:GetPipelineState', 'codepipeline:TagResource', 'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
+        ],
+        resources: [arn('codepipeline', 'sagemaker-*', undefined)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectEventRules',
+        actions: [
+          'events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:EnableRule', 'events:DisableRule',
+          'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule', 'events:TagResource',
+          'events:UntagResource', 'events:ListTagsForResource',
+        ],
+        resources: [arn('events', 'rule', 'sagemaker-p-*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectImageRepository',
+        actions: [
+          'ecr:CreateRepository', 'ecr:DeleteRepository', 'ecr:DescribeRepositories', 'ecr:PutLifecyclePolicy',
+          'ecr:GetLifecyclePolicy', 'ecr:DeleteLifecyclePolicy', 'ecr:SetRepositoryPolicy', 'ecr:GetRepositoryPolicy',
+          'ecr:DeleteRepositoryPolicy', 'ecr:PutImageScanningConfiguration', 'ecr:PutImageTagMutability',
+          'ecr:TagResource', 'ecr:UntagResource', 'ecr:ListTagsForResource', 'ecr:ListImages', 'ecr:BatchDeleteImage',
+        ],
+        resources: [arn('ecr', 'repository', 'sagemaker-p-*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+    ];
+    statements.forEach((statement) => this.role.addToPolicy(statement));
+  }
+}

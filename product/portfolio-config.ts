@@ -1,0 +1,222 @@
+import * as fs from 'fs';
+import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+
+/**
+ * The portfolio configuration file (YAML) that platform teams edit: portfolio and product
+ * metadata, who may launch the template, and extra tags. Parsing is strict: any problem stops
+ * synth with one message naming the file and the key, never a stack trace from deep inside CDK.
+ */
+
+export const DEFAULT_PORTFOLIO_CONFIG_FILE = 'config/portfolio.yaml';
+
+export interface PortfolioSettings {
+  readonly displayName: string;
+  readonly providerName: string;
+  readonly description: string;
+}
+
+export interface ProductSettings {
+  readonly name: string;
+  readonly owner: string;
+  readonly description: string;
+  /** Label of the version this synth publishes. */
+  readonly versionLabel: string;
+  /** Earlier published labels that stay launchable (templates in product-stack-snapshots/). */
+  readonly previousVersionLabels: readonly string[];
+  /** When true, synth fails if the template changed but `versionLabel` did not. */
+  readonly lockVersionLabel: boolean;
+}
+
+export interface AccessSettings {
+  /** SageMaker execution role ARNs associated with the portfolio. */
+  readonly executionRoleArns: readonly string[];
+  /** IAM role-name patterns (IAM_PATTERN associations), for SSO / Identity Center roles. */
+  readonly rolePatterns: readonly string[];
+}
+
+export interface PortfolioConfig {
+  readonly portfolio: PortfolioSettings;
+  readonly product: ProductSettings;
+  readonly access: AccessSettings;
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Literal name of the bucket holding the product's file assets (seed repos).
+   * @default - `sagemaker-sc-assets-<account>-<region>` when the environment is known
+   */
+  readonly assetBucketName?: string;
+}
+
+/** A problem in the configuration file; the message names the file and the key. */
+export class PortfolioConfigError extends Error {
+  constructor(readonly file: string, readonly key: string, problem: string) {
+    super(`${file}: ${key}: ${problem}`);
+    this.name = 'PortfolioConfigError';
+  }
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+// IAM role names allow [\w+=,.@-]; patterns add the * and ? wildcards (and path slashes).
+const ROLE_PATTERN = /^[\w+=,.@/*?-]{1,512}$/;
+const VERSION_LABEL = /^[\w.+-]{1,100}$/;
+const BUCKET_NAME = /^sagemaker-[a-z0-9][a-z0-9.-]{0,51}[a-z0-9]$/;
+// aws: is reserved; values follow the CloudFormation tag rules.
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** Reads and validates `file`; throws {@link PortfolioConfigError} on the first problem. */
+export function loadPortfolioConfig(file: string = DEFAULT_PORTFOLIO_CONFIG_FILE): PortfolioConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PortfolioConfigError(file, '(file)', `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parsePortfolioConfig(text, file);
+}
+
+/** Validates YAML text; `file` is only used in messages. */
+export function parsePortfolioConfig(text: string, file: string): PortfolioConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const line = first.linePos?.[0];
+    throw new PortfolioConfigError(file, '(YAML syntax)', `${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${line ? ` (line ${line.line}, column ${line.col})` : ''}`);
+  }
+  const reader = new Reader(file);
+  const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'access', 'tags', 'assetBucketName']);
+
+  const portfolio = reader.map(root.portfolio, 'portfolio', ['displayName', 'providerName', 'description']);
+  const product = reader.map(root.product, 'product',
+    ['name', 'owner', 'description', 'versionLabel', 'previousVersionLabels', 'lockVersionLabel']);
+  const access = reader.map(root.access, 'access', ['executionRoleArns', 'rolePatterns']);
+
+  const versionLabel = reader.string(product.versionLabel, 'product.versionLabel', { pattern: VERSION_LABEL, hint: 'letters, digits, . _ + -' });
+  const previousVersionLabels = reader.strings(product.previousVersionLabels, 'product.previousVersionLabels', { pattern: VERSION_LABEL, hint: 'letters, digits, . _ + -' });
+  if (previousVersionLabels.includes(versionLabel)) {
+    throw new PortfolioConfigError(file, 'product.previousVersionLabels', `must not repeat the current versionLabel "${versionLabel}"`);
+  }
+
+  return {
+    portfolio: {
+      displayName: reader.string(portfolio.displayName, 'portfolio.displayName', { maxLength: 100 }),
+      providerName: reader.string(portfolio.providerName, 'portfolio.providerName', { maxLength: 50 }),
+      description: reader.string(portfolio.description, 'portfolio.description', { maxLength: 2000, optional: true }),
+    },
+    product: {
+      name: reader.string(product.name, 'product.name', { maxLength: 8191 }),
+      owner: reader.string(product.owner, 'product.owner', { maxLength: 8191 }),
+      description: reader.string(product.description, 'product.description', { maxLength: 8191, optional: true }),
+      versionLabel,
+      previousVersionLabels,
+      lockVersionLabel: reader.boolean(product.lockVersionLabel, 'product.lockVersionLabel', false),
+    },
+    access: {
+      executionRoleArns: reader.strings(access.executionRoleArns, 'access.executionRoleArns', {
+        pattern: ROLE_ARN, hint: 'an IAM role ARN such as arn:aws:iam::123456789012:role/MySageMakerExecutionRole',
+      }),
+      rolePatterns: reader.strings(access.rolePatterns, 'access.rolePatterns', {
+        pattern: ROLE_PATTERN, hint: 'an IAM role-name pattern such as AWSReservedSSO_DataScientist_*',
+      }),
+    },
+    tags: reader.tags(root.tags, 'tags'),
+    assetBucketName: root.assetBucketName === undefined ? undefined
+      : reader.string(root.assetBucketName, 'assetBucketName', {
+        pattern: BUCKET_NAME, hint: 'a literal S3 bucket name starting with "sagemaker-" (3-63 lower-case characters)',
+      }),
+  };
+}
+
+interface StringRules {
+  readonly maxLength?: number;
+  readonly pattern?: RegExp;
+  readonly hint?: string;
+  readonly optional?: boolean;
+}
+
+/** Typed access to YAML nodes; every failure names the dotted key. */
+class Reader {
+  constructor(private readonly file: string) {}
+
+  map(node: unknown, key: string, allowed: readonly string[]): Record<string, YamlNode | undefined> {
+    if (!isMap(node)) {
+      throw this.error(key, node === undefined || node === null ? 'is missing (expected a mapping)' : 'must be a mapping of keys to values');
+    }
+    const result: Record<string, YamlNode | undefined> = {};
+    for (const pair of node.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const path = key === '(document)' ? name : `${key}.${name}`;
+      if (!allowed.includes(name)) {
+        throw this.error(path, `unknown key (allowed here: ${allowed.join(', ')})`);
+      }
+      result[name] = (pair.value ?? undefined) as YamlNode | undefined;
+    }
+    return result;
+  }
+
+  string(node: unknown, key: string, rules: StringRules = {}): string {
+    if (node === undefined || (isScalar(node) && node.value === null)) {
+      if (rules.optional) return '';
+      throw this.error(key, 'is missing (expected a string)');
+    }
+    if (!isScalar(node) || typeof node.value !== 'string') {
+      throw this.error(key, `must be a string, got ${describe(node)}`);
+    }
+    const value = node.value.trim();
+    if (value.length === 0) throw this.error(key, 'must not be empty');
+    if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+      throw this.error(key, `must be at most ${rules.maxLength} characters, got ${value.length}`);
+    }
+    if (rules.pattern && !rules.pattern.test(value)) {
+      throw this.error(key, `"${value}" is not ${rules.hint ?? `valid (${rules.pattern})`}`);
+    }
+    return value;
+  }
+
+  strings(node: unknown, key: string, rules: StringRules): string[] {
+    if (node === undefined || (isScalar(node) && node.value === null)) return [];
+    if (!isSeq(node)) throw this.error(key, `must be a list, got ${describe(node)}`);
+    const seen = new Set<string>();
+    return node.items.map((item, index) => {
+      const value = this.string(item, `${key}[${index}]`, rules);
+      if (seen.has(value)) throw this.error(`${key}[${index}]`, `duplicate entry "${value}"`);
+      seen.add(value);
+      return value;
+    });
+  }
+
+  boolean(node: unknown, key: string, fallback: boolean): boolean {
+    if (node === undefined || (isScalar(node) && node.value === null)) return fallback;
+    if (!isScalar(node) || typeof node.value !== 'boolean') throw this.error(key, `must be true or false, got ${describe(node)}`);
+    return node.value;
+  }
+
+  tags(node: unknown, key: string): Record<string, string> {
+    if (node === undefined || (isScalar(node) && node.value === null)) return {};
+    if (!isMap(node)) throw this.error(key, `must be a mapping of tag keys to values, got ${describe(node)}`);
+    const tags: Record<string, string> = {};
+    for (const pair of node.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const path = `${key}.${name}`;
+      if (!TAG_KEY.test(name)) throw this.error(path, 'is not a valid tag key (1-128 characters, must not start with "aws:")');
+      if (name.startsWith('sagemaker:')) throw this.error(path, 'the sagemaker: prefix is reserved for SageMaker Projects tags');
+      if (!isScalar(pair.value) || !['string', 'number', 'boolean'].includes(typeof pair.value.value)) {
+        throw this.error(path, `must be a string, got ${describe(pair.value)}`);
+      }
+      const value = String(pair.value.value);
+      if (!TAG_VALUE.test(value)) throw this.error(path, 'is not a valid tag value (at most 256 characters)');
+      tags[name] = value;
+    }
+    return tags;
+  }
+
+  private error(key: string, problem: string): PortfolioConfigError {
+    return new PortfolioConfigError(this.file, key, problem);
+  }
+}
+
+function describe(node: unknown): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'an empty value' : `${typeof node.value} ${JSON.stringify(node.value)}`;
+  return 'nothing';
+}

@@ -1,0 +1,107 @@
+import { Aws, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import { Construct } from 'constructs';
+import { LaunchRole } from './launch-role';
+import { PortfolioConfig } from './portfolio-config';
+import { SageMakerProjectStack } from './project-stack';
+import { STUDIO_VISIBILITY_TAG } from './sagemaker-project';
+
+/** Where ProductStackHistory keeps the template of every published version (commit this folder). */
+export const PRODUCT_SNAPSHOT_DIRECTORY = 'product-stack-snapshots';
+
+export interface PortfolioStackProps extends StackProps {
+  readonly config: PortfolioConfig;
+  /**
+   * Literal name of the product asset bucket: ProductStack assets need a name without tokens.
+   */
+  readonly assetBucketName: string;
+  /**
+   * Folder holding the template of every published product version.
+   * @default PRODUCT_SNAPSHOT_DIRECTORY
+   */
+  readonly snapshotDirectory?: string;
+}
+
+/**
+ * The platform team's side: the Service Catalog portfolio, the project template as a versioned
+ * product visible in SageMaker Studio, who may launch it, and the role it launches with.
+ */
+export class PortfolioStack extends Stack {
+  readonly portfolio: servicecatalog.Portfolio;
+  readonly product: servicecatalog.CloudFormationProduct;
+  readonly projectStack: SageMakerProjectStack;
+  readonly launchRole: LaunchRole;
+  readonly assetBucket: s3.Bucket;
+  /** Literal name of {@link assetBucket}, known at synth time. */
+  readonly assetBucketName: string;
+
+  constructor(scope: Construct, id: string, props: PortfolioStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.assetBucketName = props.assetBucketName;
+
+    this.assetBucket = new s3.Bucket(this, 'ProductAssetBucket', {
+      bucketName: props.assetBucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      // Launched projects keep pointing at these objects: never delete them with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucketName: props.assetBucketName });
+
+    this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
+      displayName: config.portfolio.displayName,
+      providerName: config.portfolio.providerName,
+      description: config.portfolio.description || undefined,
+    });
+
+    this.projectStack = new SageMakerProjectStack(this, 'SageMakerProject', {
+      assetBucket: this.assetBucket,
+      extraTags: config.tags,
+    });
+    const history = new servicecatalog.ProductStackHistory(this, 'ProductHistory', {
+      productStack: this.projectStack,
+      currentVersionName: config.product.versionLabel,
+      currentVersionLocked: config.product.lockVersionLabel,
+      directory: props.snapshotDirectory ?? PRODUCT_SNAPSHOT_DIRECTORY,
+    });
+    this.product = new servicecatalog.CloudFormationProduct(this, 'Product', {
+      productName: config.product.name,
+      owner: config.product.owner,
+      description: config.product.description || undefined,
+      productVersions: [
+        history.currentVersion(),
+        ...config.product.previousVersionLabels.map((label) => history.versionFromSnapshot(label)),
+      ],
+    });
+    // Studio lists only products carrying this tag.
+    Tags.of(this.product).add(STUDIO_VISIBILITY_TAG, 'true');
+
+    this.portfolio.addProduct(this.product);
+    this.portfolio.setLocalLaunchRole(this.product, this.launchRole.role, {
+      description: 'Launch with the template\'s own least-privilege role',
+    });
+
+    config.access.executionRoleArns.forEach((arn, index) => {
+      this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `ExecutionRole${index}`, arn, { mutable: false }));
+    });
+    config.access.rolePatterns.forEach((pattern, index) => {
+      // IAM_PATTERN associations match role names (with wildcards), account-less by design.
+      new servicecatalog.CfnPortfolioPrincipalAssociation(this, `RolePattern${index}`, {
+        portfolioId: this.portfolio.portfolioId,
+        principalArn: `arn:${Aws.PARTITION}:iam:::role/${pattern}`,
+        principalType: 'IAM_PATTERN',
+      });
+    });
+
+    for (const [key, value] of Object.entries(config.tags)) {
+      Tags.of(this).add(key, value);
+    }
+  }
+}

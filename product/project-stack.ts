@@ -1,0 +1,96 @@
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ServerSideEncryption } from 'aws-cdk-lib/aws-s3-deployment';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import { Construct } from 'constructs';
+import { PERMISSIONS_BOUNDARY_NAME, permissionsBoundaryArn } from './launch-role';
+import {
+  PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
+  PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName,
+} from './sagemaker-project';
+
+export interface SageMakerProjectStackProps {
+  /** Bucket with a literal `sagemaker-` name that holds the product's file assets (the seed repos). */
+  readonly assetBucket: s3.IBucket;
+  /** Extra tags from the portfolio configuration, added to every resource a launch creates. */
+  readonly extraTags?: Readonly<Record<string, string>>;
+  /**
+   * Days a replaced or deleted artifact version is kept before S3 expires it.
+   * @default 30
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+}
+
+/**
+ * Everything one Studio launch provisions. Deployed later by Service Catalog as its own stack,
+ * so it holds no references to the portfolio stack: shared things are rebuilt from fixed names.
+ */
+export class SageMakerProjectStack extends servicecatalog.ProductStack {
+  /** Name and id as CloudFormation parameter references. */
+  readonly project: ProjectIdentity;
+  readonly artifactBucket: s3.Bucket;
+  /** Every role this project creates must carry it; the launch role refuses to create roles without it. */
+  readonly permissionsBoundary: iam.IManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
+    super(scope, id, {
+      assetBucket: props.assetBucket,
+      serverSideEncryption: ServerSideEncryption.AES_256,
+      description: 'SageMaker project: ModelBuild and ModelDeploy (serverless inference) repos, pipelines and roles',
+    });
+
+    const nameParameter = new CfnParameter(this, PROJECT_NAME_PARAMETER, {
+      type: 'String',
+      description: 'Name of the project (filled by SageMaker Studio)',
+      allowedPattern: PROJECT_NAME_PATTERN,
+      minLength: 1,
+      maxLength: PROJECT_NAME_MAX_LENGTH,
+    });
+    const idParameter = new CfnParameter(this, PROJECT_ID_PARAMETER, {
+      type: 'String',
+      description: 'Service-generated id of the project (filled by SageMaker Studio)',
+      allowedPattern: PROJECT_ID_PATTERN,
+      minLength: PROJECT_ID_LENGTH,
+      maxLength: PROJECT_ID_LENGTH,
+    });
+    // CDK would otherwise derive logical ids with a suffix; Studio fills parameters by these exact names.
+    nameParameter.overrideLogicalId(PROJECT_NAME_PARAMETER);
+    idParameter.overrideLogicalId(PROJECT_ID_PARAMETER);
+    this.project = { projectName: nameParameter.valueAsString, projectId: idParameter.valueAsString };
+
+    this.permissionsBoundary = iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', permissionsBoundaryArn());
+    iam.PermissionsBoundary.of(this).apply(this.permissionsBoundary);
+
+    this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
+      bucketName: projectName('artifactBucket', this.project),
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      // Models and training data outlive the project: deleting the project must not delete them.
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{
+        id: 'ExpireReplacedVersions',
+        noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 30),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
+    });
+
+    new CfnOutput(this, 'ArtifactBucketName', {
+      description: 'Project bucket for pipeline artifacts, training data and models',
+      value: this.artifactBucket.bucketName,
+    });
+    new CfnOutput(this, 'PermissionsBoundaryName', {
+      description: 'Permissions boundary every project role carries',
+      value: PERMISSIONS_BOUNDARY_NAME,
+    });
+
+    Tags.of(this).add(PROJECT_NAME_TAG, this.project.projectName);
+    Tags.of(this).add(PROJECT_ID_TAG, this.project.projectId);
+    for (const [key, value] of Object.entries(props.extraTags ?? {})) {
+      Tags.of(this).add(key, value);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+"""SageMaker Pipelines of this project, and the script that runs them."""

@@ -1,0 +1,1 @@
+"""The Abalone regression pipeline and its step scripts."""

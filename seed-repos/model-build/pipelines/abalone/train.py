@@ -1,0 +1,155 @@
+"""Training step: fit an XGBoost regressor on the preprocessed Abalone splits.
+
+Runs in script mode in the SageMaker XGBoost framework container 3.0-5 (one
+self-contained file) and, unchanged, on a laptop or in the tests: every location
+defaults to the SM_* environment variable SageMaker sets, and can be given as an option.
+
+Writes into the model directory (SageMaker packs it as model.tar.gz):
+
+- ``xgboost-model.json``: the booster in XGBoost's own JSON format (no pickle), holding
+  exactly the trees used for prediction (trimmed to the best early-stopping iteration);
+- ``transform.json``: the preprocessing transform, copied unchanged from the transform channel;
+- ``model-info.json``: the xgboost version that trained the model, the two file names and
+  the feature names, so the serving side can check it runs the same xgboost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Dict, Sequence, Tuple
+
+import numpy as np
+import xgboost as xgb
+
+MODEL_FILE = "xgboost-model.json"
+TRANSFORM_FILE = "transform.json"
+MODEL_INFO_FILE = "model-info.json"
+
+
+def load_split(channel_dir: "str | os.PathLike[str]", expected_features: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Read every .csv in a channel directory: target first, then features, no header."""
+    directory = Path(channel_dir)
+    files = sorted(directory.glob("*.csv"))
+    if not files:
+        raise FileNotFoundError(f"{directory}: no .csv file in this channel")
+    data = np.concatenate([np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2) for f in files])
+    if data.shape[1] != expected_features + 1:
+        raise ValueError(
+            f"{directory}: rows have {data.shape[1] - 1} features, the transform defines "
+            f"{expected_features}: preprocessing and training are out of step"
+        )
+    return data[:, 1:], data[:, 0]
+
+
+def train(
+    train_dir: "str | os.PathLike[str]",
+    validation_dir: "str | os.PathLike[str]",
+    transform_dir: "str | os.PathLike[str]",
+    model_dir: "str | os.PathLike[str]",
+    hyperparameters: Dict[str, Any],
+) -> Dict[str, Any]:
+    """Train, then write the model, transform and model info into ``model_dir``.
+
+    Returns a summary for the log: xgboost version, number of trees, validation RMSE.
+    """
+    transform_path = Path(transform_dir) / TRANSFORM_FILE
+    transform = json.loads(transform_path.read_text(encoding="utf-8"))
+    feature_names = list(transform["feature_names"])
+
+    x_train, y_train = load_split(train_dir, len(feature_names))
+    x_val, y_val = load_split(validation_dir, len(feature_names))
+    # float32 is what the model sees at serving time too.
+    dtrain = xgb.DMatrix(x_train.astype(np.float32), label=y_train, feature_names=feature_names)
+    dval = xgb.DMatrix(x_val.astype(np.float32), label=y_val, feature_names=feature_names)
+
+    params = {
+        "objective": hyperparameters["objective"],
+        "eval_metric": "rmse",
+        "max_depth": hyperparameters["max_depth"],
+        "eta": hyperparameters["eta"],
+        "gamma": hyperparameters["gamma"],
+        "min_child_weight": hyperparameters["min_child_weight"],
+        "subsample": hyperparameters["subsample"],
+        "tree_method": "hist",
+        "seed": hyperparameters["seed"],
+    }
+    evals_result: Dict[str, Dict[str, list]] = {}
+    booster = xgb.train(
+        params,
+        dtrain,
+        num_boost_round=hyperparameters["num_round"],
+        evals=[(dtrain, "train"), (dval, "validation")],
+        early_stopping_rounds=hyperparameters["early_stopping_rounds"],
+        evals_result=evals_result,
+        verbose_eval=10,
+    )
+    best_iteration = int(booster.best_iteration)
+    # Keep only the trees that early stopping chose, so any reader predicts with all trees.
+    booster = booster[: best_iteration + 1]
+
+    out = Path(model_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    booster.save_model(str(out / MODEL_FILE))
+    shutil.copyfile(transform_path, out / TRANSFORM_FILE)
+    model_info = {
+        "xgboost_version": xgb.__version__,
+        "model_file": MODEL_FILE,
+        "transform_file": TRANSFORM_FILE,
+        "feature_names": feature_names,
+    }
+    (out / MODEL_INFO_FILE).write_text(json.dumps(model_info, indent=2) + "\n", encoding="utf-8")
+    return {
+        "xgboost_version": xgb.__version__,
+        "num_trees": best_iteration + 1,
+        "validation_rmse": float(evals_result["validation"]["rmse"][best_iteration]),
+    }
+
+
+# The defaults; the SageMaker estimator may override any of them as --name value.
+DEFAULT_HYPERPARAMETERS: Dict[str, Any] = {
+    "objective": "reg:squarederror",
+    "num_round": 300,
+    "early_stopping_rounds": 20,
+    "max_depth": 5,
+    "eta": 0.1,
+    "gamma": 4.0,
+    "min_child_weight": 6.0,
+    "subsample": 0.7,
+    "seed": 42,
+}
+
+
+def parse_args(argv: "Sequence[str] | None" = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for name, default in DEFAULT_HYPERPARAMETERS.items():
+        parser.add_argument(f"--{name}", type=type(default), default=default)
+    # Locations: SageMaker sets these environment variables in the training container.
+    parser.add_argument("--model-dir", default=os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
+    for name in ("train", "validation", "transform"):
+        parser.add_argument(
+            f"--{name}",
+            default=os.environ.get(f"SM_CHANNEL_{name.upper()}", f"/opt/ml/input/data/{name}"),
+        )
+    # The container may pass arguments of its own; they are not ours to reject.
+    args, _unknown = parser.parse_known_args(argv)
+    return args
+
+
+def main(argv: "Sequence[str] | None" = None) -> int:
+    args = parse_args(argv)
+    hyperparameters = {name: getattr(args, name) for name in DEFAULT_HYPERPARAMETERS}
+    summary = train(args.train, args.validation, args.transform, args.model_dir, hyperparameters)
+    print(
+        f"train: xgboost {summary['xgboost_version']}, {summary['num_trees']} trees, "
+        f"validation-rmse:{summary['validation_rmse']:.4f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

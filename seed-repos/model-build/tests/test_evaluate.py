@@ -1,0 +1,53 @@
+"""evaluate.py: RMSE and MSE on the test split, in the layout the condition step reads."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+
+import numpy as np
+import pytest
+
+from pipelines.abalone import evaluate
+
+# The issue's quality bar for the default hyperparameters, in rings.
+MAX_TEST_RMSE = 2.3
+
+
+@pytest.fixture(scope="module")
+def evaluation(model_archive, preprocessed, tmp_path_factory):
+    out = tmp_path_factory.mktemp("evaluation")
+    evaluate.main(["--model", str(model_archive), "--test-dir", str(preprocessed / "test"), "--output-dir", str(out)])
+    return json.loads((out / "evaluation.json").read_text())
+
+
+def test_regression_metrics_are_mse_and_its_square_root():
+    metrics = evaluate.regression_metrics(np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 5.0]))["regression_metrics"]
+    assert metrics["mse"]["value"] == pytest.approx(5 / 3)
+    assert metrics["rmse"]["value"] == pytest.approx((5 / 3) ** 0.5)
+    assert metrics["mae"]["value"] == pytest.approx(1.0)
+
+
+def test_evaluation_json_has_mse_where_the_pipeline_condition_reads_it(evaluation):
+    from pipelines.abalone.pipeline import MSE_JSON_PATH
+
+    value = evaluation
+    for key in MSE_JSON_PATH.split("."):
+        value = value[key]
+    assert value == pytest.approx(evaluation["regression_metrics"]["rmse"]["value"] ** 2)
+
+
+def test_default_hyperparameters_reach_the_quality_bar_on_the_test_split(evaluation, capsys):
+    rmse = evaluation["regression_metrics"]["rmse"]["value"]
+    with capsys.disabled():
+        print(f"\ntest-split RMSE with default hyperparameters: {rmse:.4f} rings (bar: {MAX_TEST_RMSE})")
+    assert rmse <= MAX_TEST_RMSE
+
+
+def test_archive_without_model_info_is_rejected_with_a_reason(tmp_path):
+    archive = tmp_path / "model.tar.gz"
+    (tmp_path / "xgboost-model.json").write_text("{}")
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "xgboost-model.json", arcname="xgboost-model.json")
+    with pytest.raises(ValueError, match="no model-info.json"):
+        evaluate.load_model(archive)

@@ -1,0 +1,71 @@
+"""train.py: run locally on the preprocessed data, it writes the model artifact of the contract."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+
+import numpy as np
+import xgboost as xgb
+
+from pipelines.abalone import train
+
+CONTRACT_FILES = {"xgboost-model.json", "transform.json", "model-info.json"}
+
+
+def test_model_dir_holds_exactly_model_transform_and_model_info(model_dir):
+    assert {path.name for path in model_dir.iterdir()} == CONTRACT_FILES
+
+
+def test_transform_is_copied_verbatim(model_dir, preprocessed):
+    assert (model_dir / "transform.json").read_bytes() == (preprocessed / "transform" / "transform.json").read_bytes()
+
+
+def test_model_info_names_the_files_features_and_training_xgboost(model_dir):
+    info = json.loads((model_dir / "model-info.json").read_text())
+    transform = json.loads((model_dir / "transform.json").read_text())
+    assert info == {
+        "xgboost_version": xgb.__version__,
+        "model_file": "xgboost-model.json",
+        "transform_file": "transform.json",
+        "feature_names": transform["feature_names"],
+    }
+    assert xgb.__version__ == "3.0.5"  # the SageMaker XGBoost 3.0-5 container's version
+
+
+def test_model_is_xgboost_json_not_pickle(model_dir):
+    document = json.loads((model_dir / "xgboost-model.json").read_text())
+    assert "learner" in document
+    booster = xgb.Booster()
+    booster.load_model(str(model_dir / "xgboost-model.json"))
+    assert booster.feature_names == json.loads((model_dir / "transform.json").read_text())["feature_names"]
+
+
+def test_saved_model_predicts_with_all_its_trees_as_a_reader_would(model_dir, preprocessed):
+    """Trimmed to the best iteration at save time, so no reader needs to know about early stopping."""
+    booster = xgb.Booster()
+    booster.load_model(str(model_dir / "xgboost-model.json"))
+    validation = np.loadtxt(preprocessed / "validation" / "validation.csv", delimiter=",")
+    features = validation[:, 1:].astype(np.float32)
+    all_trees = booster.inplace_predict(features)
+    assert booster.num_boosted_rounds() < train.DEFAULT_HYPERPARAMETERS["num_round"]
+    np.testing.assert_array_equal(all_trees, booster.inplace_predict(features, iteration_range=(0, booster.num_boosted_rounds())))
+
+
+def test_sagemaker_hyperparameters_override_the_defaults():
+    args = train.parse_args(["--max_depth", "3", "--eta", "0.05", "--sagemaker_unknown", "x"])
+    assert args.max_depth == 3 and args.eta == 0.05
+    assert args.num_round == train.DEFAULT_HYPERPARAMETERS["num_round"]
+
+
+def test_locations_default_to_the_sagemaker_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SM_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("SM_CHANNEL_TRAIN", str(tmp_path / "train"))
+    args = train.parse_args([])
+    assert args.model_dir == str(tmp_path / "model")
+    assert args.train == str(tmp_path / "train")
+
+
+def test_model_dir_packs_into_the_archive_layout_evaluate_expects(model_archive):
+    with tarfile.open(model_archive) as archive:
+        assert set(archive.getnames()) == CONTRACT_FILES

@@ -1,0 +1,92 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { portfolioTemplate, resourcesOfType } from './synthesized-app';
+import { LAUNCH_ROLE_NAME, PERMISSIONS_BOUNDARY_NAME } from '../product/launch-role';
+
+const json = portfolioTemplate();
+const template = Template.fromJSON(json);
+
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: any };
+const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+function launchRoleStatements(): Statement[] {
+  const [[roleId]] = resourcesOfType(json, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === LAUNCH_ROLE_NAME);
+  return resourcesOfType(json, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function boundaryStatements(): Statement[] {
+  const [[, boundary]] = resourcesOfType(json, 'AWS::IAM::ManagedPolicy')
+    .filter(([, p]) => p.Properties.ManagedPolicyName === PERMISSIONS_BOUNDARY_NAME);
+  return boundary.Properties.PolicyDocument.Statement;
+}
+
+describe('LaunchRole', () => {
+  test('only Service Catalog of this account can assume it', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: LAUNCH_ROLE_NAME,
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'servicecatalog.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        }],
+      },
+    });
+  });
+
+  test('creates IAM roles only when they carry the project permissions boundary', () => {
+    const roleWriters = launchRoleStatements().filter((s) => asList(s.Action).some((a) =>
+      ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'].includes(a)));
+    expect(roleWriters.length).toBeGreaterThan(0);
+    for (const statement of roleWriters) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': { Ref: expect.stringMatching(/PermissionsBoundary/) } } });
+      expect(JSON.stringify(statement.Resource)).toContain(':role/sagemaker-p-*');
+    }
+  });
+
+  test('passes only project roles, and only to the services that run them', () => {
+    const passRole = launchRoleStatements().filter((s) => asList(s.Action).includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(JSON.stringify(passRole[0].Resource)).toContain(':role/sagemaker-p-*');
+    expect(passRole[0].Condition.StringEquals['iam:PassedToService']).toEqual(expect.arrayContaining([
+      'codebuild.amazonaws.com', 'codepipeline.amazonaws.com', 'cloudformation.amazonaws.com',
+    ]));
+  });
+
+  test('every allowed action is named (no service or global wildcards)', () => {
+    for (const statement of launchRoleStatements()) {
+      for (const action of asList(statement.Action)) {
+        expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      }
+    }
+  });
+
+  test('unscoped resources appear only for actions without resource-level permissions or under a condition', () => {
+    const unscoped = launchRoleStatements().filter((s) => asList(s.Resource as any).includes('*'));
+    for (const statement of unscoped) {
+      const allowedWithoutScope = ['cloudformation:ValidateTemplate', 'cloudformation:GetTemplateSummary'];
+      const actions = asList(statement.Action);
+      expect(actions.every((a) => allowedWithoutScope.includes(a)) || statement.Condition !== undefined).toBe(true);
+    }
+  });
+
+  test('ships the permissions boundary, which denies removing itself', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: PERMISSIONS_BOUNDARY_NAME });
+    const deny = boundaryStatements().find((s) => s.Effect === 'Deny')!;
+    expect(asList(deny.Action)).toEqual(expect.arrayContaining(['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary']));
+    const allow = boundaryStatements().filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action));
+    expect(allow).not.toContain('*');
+    expect(allow.filter((a) => a.startsWith('iam:'))).toEqual(expect.arrayContaining(['iam:PassRole']));
+    expect(allow).not.toContain('iam:CreateRole');
+  });
+
+  test('the launch role itself is not under the boundary it enforces, and has no managed policies', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: LAUNCH_ROLE_NAME,
+      ManagedPolicyArns: Match.absent(),
+      PermissionsBoundary: Match.absent(),
+    });
+  });
+});

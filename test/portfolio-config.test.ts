@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_PORTFOLIO_CONFIG_FILE, loadPortfolioConfig, parsePortfolioConfig, PortfolioConfigError } from '../product/portfolio-config';
+
+const FILE = 'portfolio.yaml';
+const VALID = `
+portfolio:
+  displayName: Portfolio
+  providerName: Platform
+  description: Templates
+product:
+  name: Product
+  owner: Platform
+  description: The product
+  versionLabel: v1
+access:
+  executionRoleArns:
+    - arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole
+  rolePatterns:
+    - AWSReservedSSO_DataScientist_*
+tags:
+  team: ml
+`;
+
+/** The message must name the file and the dotted key, and carry no stack trace. */
+function expectConfigError(text: string, key: string, fragment: RegExp): void {
+  let caught: unknown;
+  try {
+    parsePortfolioConfig(text, FILE);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(PortfolioConfigError);
+  const message = (caught as Error).message;
+  expect(message.startsWith(`${FILE}: ${key}: `)).toBe(true);
+  expect(message).toMatch(fragment);
+  expect(message).not.toMatch(/\n\s+at /);
+}
+
+describe('portfolio configuration', () => {
+  test('the default configuration file is valid', () => {
+    const config = loadPortfolioConfig(DEFAULT_PORTFOLIO_CONFIG_FILE);
+    expect(config.product.versionLabel).toMatch(/\S/);
+    expect(config.access.rolePatterns.length + config.access.executionRoleArns.length).toBeGreaterThan(0);
+  });
+
+  test('a valid file is read into typed settings with defaults for optional keys', () => {
+    const config = parsePortfolioConfig(VALID, FILE);
+    expect(config).toEqual({
+      portfolio: { displayName: 'Portfolio', providerName: 'Platform', description: 'Templates' },
+      product: {
+        name: 'Product',
+        owner: 'Platform',
+        description: 'The product',
+        versionLabel: 'v1',
+        previousVersionLabels: [],
+        lockVersionLabel: false,
+      },
+      access: {
+        executionRoleArns: ['arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole'],
+        rolePatterns: ['AWSReservedSSO_DataScientist_*'],
+      },
+      tags: { team: 'ml' },
+      assetBucketName: undefined,
+    });
+  });
+
+  test('fails on YAML syntax errors, naming the line', () => {
+    expectConfigError(VALID.replace('  name: Product', '  name: [unclosed'), '(YAML syntax)', /line \d+/);
+  });
+
+  test('fails on a duplicated key', () => {
+    expectConfigError(VALID.replace('  owner: Platform\n', '  owner: Platform\n  owner: Other\n'), '(YAML syntax)', /unique|duplicate/i);
+  });
+
+  test('fails on an unknown key, listing the allowed ones', () => {
+    expectConfigError(VALID.replace('  owner: Platform\n', '  owner: Platform\n  ownr: typo\n'), 'product.ownr', /unknown key.*owner/);
+  });
+
+  test('fails on an unknown top-level key', () => {
+    expectConfigError(`${VALID}\nportfolios: {}\n`, 'portfolios', /unknown key/);
+  });
+
+  test('fails when a required section is missing', () => {
+    expectConfigError(VALID.replace(/access:\n(  .*\n)+/, ''), 'access', /is missing/);
+  });
+
+  test('fails on a wrong type', () => {
+    expectConfigError(VALID.replace('versionLabel: v1', 'versionLabel: [v1]'), 'product.versionLabel', /must be a string, got a list/);
+    expectConfigError(VALID.replace('  rolePatterns:\n    - AWSReservedSSO_DataScientist_*', '  rolePatterns: AWSReservedSSO_*'), 'access.rolePatterns', /must be a list/);
+    expectConfigError(`${VALID.replace('  versionLabel: v1', '  versionLabel: v1\n  lockVersionLabel: "yes"')}`, 'product.lockVersionLabel', /true or false/);
+  });
+
+  test('fails on a malformed role ARN', () => {
+    expectConfigError(VALID.replace('arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole', 'arn:aws:iam::1234:user/alice'),
+      'access.executionRoleArns[0]', /is not an IAM role ARN/);
+  });
+
+  test('fails on an empty role pattern', () => {
+    expectConfigError(VALID.replace('    - AWSReservedSSO_DataScientist_*', '    - ""'), 'access.rolePatterns[0]', /must not be empty/);
+  });
+
+  test('fails on a duplicate principal', () => {
+    expectConfigError(VALID.replace('    - AWSReservedSSO_DataScientist_*', '    - AWSReservedSSO_DataScientist_*\n    - AWSReservedSSO_DataScientist_*'),
+      'access.rolePatterns[1]', /duplicate entry/);
+    const arn = 'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole';
+    expectConfigError(VALID.replace(`    - ${arn}`, `    - ${arn}\n    - ${arn}`), 'access.executionRoleArns[1]', /duplicate entry/);
+  });
+
+  test('fails on reserved or invalid tag keys', () => {
+    expectConfigError(VALID.replace('  team: ml', '  sagemaker:project-id: x'), 'tags.sagemaker:project-id', /reserved/);
+    expectConfigError(VALID.replace('  team: ml', '  "aws:owner": x'), 'tags.aws:owner', /tag key/);
+  });
+
+  test('fails on an asset bucket name without the sagemaker- prefix', () => {
+    expectConfigError(`${VALID}\nassetBucketName: my-assets\n`, 'assetBucketName', /starting with "sagemaker-"/);
+  });
+
+  test('fails when the current version label is also listed as a previous one', () => {
+    expectConfigError(VALID.replace('  versionLabel: v1', '  versionLabel: v1\n  previousVersionLabels: [v1]'), 'product.previousVersionLabels', /must not repeat/);
+  });
+
+  test('fails clearly when the file does not exist', () => {
+    const missing = path.join(os.tmpdir(), 'no-such-portfolio.yaml');
+    expect(fs.existsSync(missing)).toBe(false);
+    expect(() => loadPortfolioConfig(missing)).toThrow(`${missing}: (file): cannot be read (ENOENT)`);
+  });
+});
