@@ -59,9 +59,14 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   tsconfigDev: {
     include: [...SOURCE_DIRS, TEST_DIR].map((dir) => `${dir}/**/*.ts`),
     exclude: [SEED_DIR, 'cdk.out', 'node_modules'],
-    compilerOptions: {},
+    // ts-jest transpiles file by file.
+    compilerOptions: { isolatedModules: true },
   },
 });
+
+// unrs-resolver 1.13 (via jest 30) lists platform bindings that are not published, which leaves
+// package-lock.json out of sync and breaks `npm ci` on a fresh clone; 1.12.2 is complete.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 setupLayoutRules(project);
 setupPythonTooling(project);
@@ -107,6 +112,8 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
   // Each seed repo runs its own suite, exactly as it would after `git clone` of the project repo.
   const seedSuites: Array<[name: string, dir: string, command: string]> = [
     ['model-build', `${SEED_DIR}/model-build`, `${relativePython(2)} -m pytest -q -p no:cacheprovider`],
+    ['inference-service', `${SEED_DIR}/model-deploy/service`, `${relativePython(3)} -m pytest -q -p no:cacheprovider`],
+    ['model-deploy', `${SEED_DIR}/model-deploy`, 'npm ci --no-audit --no-fund && npm test'],
   ];
   for (const [name, dir, command] of seedSuites) {
     const task = app.addTask(`test:seed:${name}`, {

@@ -145,19 +145,30 @@ export class LaunchRole extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'ProjectArtifactBucket',
+        // Every IAM action the S3 resource provider may call on create/read/update/delete (its schema's handlers),
+        // except replication and metadata tables, which the template never configures. Some handler entries are
+        // API names (DeleteBucketEncryption, ...) that IAM authorizes through the matching Put* action.
         actions: [
-          's3:CreateBucket', 's3:DeleteBucket', 's3:GetBucketLocation', 's3:ListBucket',
+          's3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:GetBucketLocation', 's3:DeleteObject', 's3:PutObjectAcl',
           's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy',
           's3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration',
-          's3:GetBucketVersioning', 's3:PutBucketVersioning', 's3:GetLifecycleConfiguration', 's3:PutLifecycleConfiguration',
-          's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketTagging', 's3:PutBucketTagging',
+          's3:GetBucketVersioning', 's3:PutBucketVersioning',
+          's3:GetLifecycleConfiguration', 's3:PutLifecycleConfiguration',
+          's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock',
+          's3:GetBucketTagging', 's3:PutBucketTagging',
+          's3:TagResource', 's3:UntagResource', 's3:ListTagsForResource',
           's3:GetBucketOwnershipControls', 's3:PutBucketOwnershipControls', 's3:GetBucketAcl', 's3:PutBucketAcl',
-          's3:GetBucketLogging', 's3:PutBucketLogging', 's3:GetBucketCORS', 's3:GetBucketWebsite',
-          's3:GetBucketObjectLockConfiguration', 's3:GetAccelerateConfiguration', 's3:GetBucketNotification',
-          's3:GetReplicationConfiguration', 's3:GetAnalyticsConfiguration', 's3:GetMetricsConfiguration',
-          's3:GetIntelligentTieringConfiguration', 's3:GetInventoryConfiguration',
+          's3:GetBucketLogging', 's3:PutBucketLogging', 's3:GetBucketCORS', 's3:PutBucketCORS',
+          's3:GetBucketWebsite', 's3:PutBucketWebsite', 's3:DeleteBucketWebsite',
+          's3:GetBucketObjectLockConfiguration', 's3:PutBucketObjectLockConfiguration',
+          's3:GetAccelerateConfiguration', 's3:PutAccelerateConfiguration',
+          's3:GetBucketNotification', 's3:PutBucketNotification', 's3:GetReplicationConfiguration',
+          's3:GetAnalyticsConfiguration', 's3:PutAnalyticsConfiguration',
+          's3:GetMetricsConfiguration', 's3:PutMetricsConfiguration',
+          's3:GetIntelligentTieringConfiguration', 's3:PutIntelligentTieringConfiguration',
+          's3:GetInventoryConfiguration', 's3:PutInventoryConfiguration', 's3:GetBucketAbac', 's3:PutBucketAbac',
         ],
-        resources: ['arn:*:s3:::sagemaker-project-p-*'],
+        resources: ['arn:*:s3:::sagemaker-project-p-*', 'arn:*:s3:::sagemaker-project-p-*/*'],
       }),
       new iam.PolicyStatement({
         sid: 'CreateRolesOnlyUnderTheBoundary',
@@ -200,6 +211,12 @@ export class LaunchRole extends Construct {
         ],
         resources: [arn('codecommit', 'sagemaker-*', undefined)],
       }),
+      // The CodeCommit provider lists repositories to confirm deletes; list actions have no resource-level permissions.
+      new iam.PolicyStatement({
+        sid: 'ListRepositories',
+        actions: ['codecommit:ListRepositories'],
+        resources: ['*'],
+      }),
       new iam.PolicyStatement({
         sid: 'ProjectBuildProjects',
         actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
@@ -209,7 +226,8 @@ export class LaunchRole extends Construct {
         sid: 'ProjectPipelines',
         actions: [
           'codepipeline:CreatePipeline', 'codepipeline:UpdatePipeline', 'codepipeline:DeletePipeline', 'codepipeline:GetPipeline',
-          'codepipeline:GetPipelineState', 'codepipeline:TagResource', 'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
+          'codepipeline:GetPipelineState', 'codepipeline:StartPipelineExecution', 'codepipeline:DisableStageTransition',
+          'codepipeline:EnableStageTransition', 'codepipeline:TagResource', 'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
         ],
         resources: [arn('codepipeline', 'sagemaker-*', undefined)],
       }),

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,8 +8,13 @@ import { Construct } from 'constructs';
 import { PERMISSIONS_BOUNDARY_NAME, permissionsBoundaryArn } from './launch-role';
 import {
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
-  PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName,
+  PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey,
 } from './sagemaker-project';
+import { ModelBuildPipeline } from '../pipelines/model-build-pipeline';
+import { ProjectContext, serviceRole } from '../pipelines/project-context';
+
+/** The seed repos are loaded by path as assets, never imported. */
+const SEED_REPOS_DIR = path.join(__dirname, '..', 'seed-repos');
 
 export interface SageMakerProjectStackProps {
   /** Bucket with a literal `sagemaker-` name that holds the product's file assets (the seed repos). */
@@ -32,12 +38,15 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
   readonly artifactBucket: s3.Bucket;
   /** Every role this project creates must carry it; the launch role refuses to create roles without it. */
   readonly permissionsBoundary: iam.IManagedPolicy;
+  readonly modelBuild: ModelBuildPipeline;
 
   constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
     super(scope, id, {
       assetBucket: props.assetBucket,
       serverSideEncryption: ServerSideEncryption.AES_256,
       description: 'SageMaker project: ModelBuild and ModelDeploy (serverless inference) repos, pipelines and roles',
+      // Launched by Service Catalog with the narrow launch role: keep the template to the project's own resources.
+      analyticsReporting: false,
     });
 
     const nameParameter = new CfnParameter(this, PROJECT_NAME_PARAMETER, {
@@ -78,10 +87,36 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       }],
     });
 
+    const context: ProjectContext = { ...this.project, artifactBucket: this.artifactBucket };
+    const name = (key: ProjectNameKey) => projectName(key, this.project);
+    const eventsRole = serviceRole(this, 'EventsRole', name('eventsRole'), 'events.amazonaws.com',
+      'Lets EventBridge start the project\'s pipelines');
+
+    this.modelBuild = new ModelBuildPipeline(this, 'ModelBuild', {
+      project: context,
+      seedDirectory: path.join(SEED_REPOS_DIR, 'model-build'),
+      eventsRole,
+      names: {
+        repository: name('modelBuildRepository'),
+        buildProject: name('modelBuildProject'),
+        pipeline: name('modelBuildPipeline'),
+        sageMakerPipeline: name('sageMakerPipeline'),
+        modelPackageGroup: name('modelPackageGroup'),
+        triggerRule: name('modelBuildTriggerRule'),
+        buildRole: name('modelBuildRole'),
+        pipelineRole: name('modelBuildPipelineRole'),
+        executionRole: name('pipelineExecutionRole'),
+      },
+    });
+
     new CfnOutput(this, 'ArtifactBucketName', {
       description: 'Project bucket for pipeline artifacts, training data and models',
       value: this.artifactBucket.bucketName,
     });
+    new CfnOutput(this, 'ModelBuildRepositoryName', { value: this.modelBuild.repository.repository.repositoryName });
+    new CfnOutput(this, 'ModelBuildRepositoryCloneUrl', { value: this.modelBuild.repository.repository.repositoryCloneUrlHttp });
+    new CfnOutput(this, 'ModelBuildPipelineName', { value: this.modelBuild.pipeline.pipelineName });
+    new CfnOutput(this, 'ModelPackageGroupName', { value: this.modelBuild.modelPackageGroup.modelPackageGroupName });
     new CfnOutput(this, 'PermissionsBoundaryName', {
       description: 'Permissions boundary every project role carries',
       value: PERMISSIONS_BOUNDARY_NAME,

@@ -41,3 +41,15 @@ export function isTaggable(type: string): boolean {
   if (schema.tagging) return schema.tagging.taggable !== false;
   return schema.properties !== undefined && 'Tags' in schema.properties;
 }
+
+let iamActions: Record<string, { Actions: Record<string, unknown> }> | undefined;
+
+/**
+ * True when `action` is a real IAM action (cfn-lint's copy of the service authorization reference).
+ * Provider schemas sometimes list API names that IAM authorizes under another action.
+ */
+export function isIamAction(action: string): boolean {
+  iamActions ??= JSON.parse(fs.readFileSync(path.join(schemasDir(), '..', 'AdditionalSpecs', 'Policies.json'), 'utf8'));
+  const [service, name] = action.split(':');
+  return iamActions![service] !== undefined && name.toLowerCase() in iamActions![service].Actions;
+}

@@ -1,0 +1,20 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+
+/**
+ * What every pipeline construct needs from the project that owns it. pipelines/ never imports
+ * product/, so the project stack resolves names and passes them in.
+ */
+export interface ProjectContext {
+  /** `SageMakerProjectName` (may be a parameter reference). */
+  readonly projectName: string;
+  /** `SageMakerProjectId` (may be a parameter reference); lower case, safe in every ARN. */
+  readonly projectId: string;
+  /** The project's bucket: pipeline artifacts, data, models. */
+  readonly artifactBucket: s3.IBucket;
+}
+
+/** A role assumed by `service`, with a fixed name (the launch role may only create `sagemaker-p-*` roles). */
+export function serviceRole(scope: import('constructs').Construct, id: string, roleName: string, service: string, description: string): iam.Role {
+  return new iam.Role(scope, id, { roleName, description, assumedBy: new iam.ServicePrincipal(service) });
+}

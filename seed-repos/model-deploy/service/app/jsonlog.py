@@ -1,0 +1,21 @@
+"""One-line JSON log records on stdout (CloudWatch Logs reads the Lambda's stdout)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+
+# Built once: json.dumps with any option builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
+class JsonLogger:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream  # None: sys.stdout at the time of each call
+
+    def emit(self, record: dict[str, Any]) -> None:
+        stream = self._stream if self._stream is not None else sys.stdout
+        stream.write(_ENCODER.encode(record) + "\n")
+        stream.flush()

@@ -1,0 +1,151 @@
+"""The training-time feature transform, read from ``transform.json``.
+
+Contract (schema_version 1)::
+
+    {"schema_version": 1, "target": "rings",
+     "input_fields": ["sex", "length", ...],
+     "numeric": {"length": {"mean": m, "std": s}, ...},
+     "categorical": {"sex": ["F", "I", "M"]},
+     "feature_names": ["length", ..., "sex_F", "sex_I", "sex_M"]}
+
+Each numeric field becomes ``(x - mean) / std``; each categorical field becomes
+one column ``<field>_<category>`` per listed category (one-hot). Columns are
+placed in ``feature_names`` order and the matrix is float32. Nothing here is
+specific to Abalone: fields, categories, means and standard deviations all come
+from the file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+SUPPORTED_SCHEMA_VERSION = 1
+
+
+class TransformError(ValueError):
+    """transform.json is malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Transform:
+    input_fields: tuple[str, ...]
+    numeric_fields: tuple[str, ...]
+    categorical_fields: tuple[str, ...]
+    categories: Mapping[str, tuple[str, ...]]
+    feature_names: tuple[str, ...]
+    mean: np.ndarray            # float64, one per numeric field
+    std: np.ndarray             # float64, one per numeric field
+    numeric_columns: np.ndarray  # int, output column of each numeric field
+    category_columns: Mapping[str, Mapping[str, int]]  # field -> category -> output column
+    numeric_slice: slice | None  # numeric_columns as a slice when they are consecutive and in order
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    def apply(self, numeric: np.ndarray, category_columns: Sequence[np.ndarray]) -> np.ndarray:
+        """Build the float32 feature matrix.
+
+        ``numeric`` is an (n, len(numeric_fields)) float64 array of raw values;
+        ``category_columns[j]`` holds, per record, the output column of the one-hot
+        1.0 for categorical field j (already validated).
+        """
+        n = numeric.shape[0]
+        out = np.zeros((n, self.n_features), dtype=np.float32)
+        # Division, not multiplication by 1/std: bit-identical to the training-time features.
+        scaled = (numeric - self.mean) / self.std
+        if self.numeric_slice is not None:  # the usual layout; a slice is cheaper than fancy indexing
+            out[:, self.numeric_slice] = scaled
+        else:
+            out[:, self.numeric_columns] = scaled
+        if category_columns:
+            rows = np.arange(n)
+            for cols in category_columns:
+                out[rows, cols] = 1.0
+        return out
+
+    def apply_records(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Reference (slow, obviously correct) transform of already-valid records."""
+        out = np.zeros((len(records), self.n_features), dtype=np.float32)
+        index = {name: i for i, name in enumerate(self.feature_names)}
+        for r, record in enumerate(records):
+            for j, field in enumerate(self.numeric_fields):
+                out[r, index[field]] = (float(record[field]) - self.mean[j]) / self.std[j]
+            for field in self.categorical_fields:
+                out[r, index[f"{field}_{record[field]}"]] = 1.0
+        return out
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise TransformError(message)
+
+
+def parse_transform(doc: Any) -> Transform:
+    _require(isinstance(doc, dict), "transform.json must hold a JSON object")
+    version = doc.get("schema_version")
+    _require(version == SUPPORTED_SCHEMA_VERSION,
+             f"transform.json schema_version is {version!r}; this service reads version {SUPPORTED_SCHEMA_VERSION}")
+    for key in ("input_fields", "numeric", "categorical", "feature_names"):
+        _require(key in doc, f"transform.json lacks {key!r}")
+    input_fields = doc["input_fields"]
+    numeric = doc["numeric"]
+    categorical = doc["categorical"]
+    feature_names = doc["feature_names"]
+    _require(isinstance(input_fields, list) and input_fields and all(isinstance(f, str) for f in input_fields),
+             "transform.json input_fields must be a non-empty list of strings")
+    _require(len(set(input_fields)) == len(input_fields), "transform.json input_fields has duplicates")
+    _require(isinstance(numeric, dict) and isinstance(categorical, dict),
+             "transform.json numeric and categorical must be objects")
+    _require(isinstance(feature_names, list) and all(isinstance(f, str) for f in feature_names),
+             "transform.json feature_names must be a list of strings")
+    _require(len(set(feature_names)) == len(feature_names), "transform.json feature_names has duplicates")
+    _require(set(numeric) | set(categorical) == set(input_fields) and not set(numeric) & set(categorical),
+             "transform.json: every input field must be in exactly one of numeric/categorical, and nothing else")
+
+    numeric_fields = tuple(f for f in input_fields if f in numeric)
+    categorical_fields = tuple(f for f in input_fields if f in categorical)
+    means, stds = [], []
+    for field in numeric_fields:
+        stats = numeric[field]
+        _require(isinstance(stats, dict), f"transform.json numeric.{field} must be an object")
+        mean, std = stats.get("mean"), stats.get("std")
+        for name, value in (("mean", mean), ("std", std)):
+            _require(type(value) in (int, float) and math.isfinite(value),
+                     f"transform.json numeric.{field}.{name} must be a finite number, got {value!r}")
+        _require(std > 0, f"transform.json numeric.{field}.std must be > 0, got {std!r}")
+        means.append(float(mean))
+        stds.append(float(std))
+
+    categories: dict[str, tuple[str, ...]] = {}
+    for field in categorical_fields:
+        values = categorical[field]
+        _require(isinstance(values, list) and values and all(isinstance(v, str) for v in values)
+                 and len(set(values)) == len(values),
+                 f"transform.json categorical.{field} must be a non-empty list of distinct strings")
+        categories[field] = tuple(values)
+
+    # Where each derived feature goes: feature_names decides the column order.
+    derived = list(numeric_fields) + [f"{f}_{v}" for f in categorical_fields for v in categories[f]]
+    _require(sorted(derived) == sorted(feature_names),
+             f"transform.json feature_names {feature_names} do not match the features derived from "
+             f"input_fields/numeric/categorical {derived}")
+    column = {name: i for i, name in enumerate(feature_names)}
+    numeric_columns = [column[f] for f in numeric_fields]
+    consecutive = numeric_columns == list(range(numeric_columns[0], numeric_columns[0] + len(numeric_columns))) if numeric_columns else False
+    return Transform(
+        input_fields=tuple(input_fields),
+        numeric_fields=numeric_fields,
+        categorical_fields=categorical_fields,
+        categories=categories,
+        feature_names=tuple(feature_names),
+        mean=np.array(means, dtype=np.float64),
+        std=np.array(stds, dtype=np.float64),
+        numeric_columns=np.array(numeric_columns, dtype=np.intp),
+        category_columns={f: {v: column[f"{f}_{v}"] for v in categories[f]} for f in categorical_fields},
+        numeric_slice=slice(numeric_columns[0], numeric_columns[-1] + 1) if consecutive else None,
+    )
