@@ -113,7 +113,7 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
   const seedSuites: Array<[name: string, dir: string, command: string]> = [
     ['model-build', `${SEED_DIR}/model-build`, `${relativePython(2)} -m pytest -q -p no:cacheprovider`],
     ['inference-service', `${SEED_DIR}/model-deploy/service`, `${relativePython(3)} -m pytest -q -p no:cacheprovider`],
-    ['model-deploy', `${SEED_DIR}/model-deploy`, 'npm ci --no-audit --no-fund && npm test'],
+    ['model-deploy', `${SEED_DIR}/model-deploy`, 'npm test'],
   ];
   for (const [name, dir, command] of seedSuites) {
     const task = app.addTask(`test:seed:${name}`, {
@@ -123,6 +123,14 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
     });
     app.testTask.spawn(task);
   }
+
+  // The root tests check the product's deploy role against the seed's synthesized inference stack.
+  const seedSynth = app.addTask('seed:model-deploy:synth', {
+    description: 'Install the ModelDeploy seed repo and synthesize its inference stack (read by the root tests)',
+    cwd: `${SEED_DIR}/model-deploy`,
+    steps: [{ exec: 'npm ci --no-audit --no-fund' }, { exec: 'npm run synth' }],
+  });
+  app.testTask.prependSpawn(seedSynth);
 
   app.addTask('test:update-snapshots', {
     description: 'Rewrite jest snapshots after reviewing a template change (never run in CI)',

@@ -55,13 +55,15 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
 
   acknowledgeProductAssetDeployment(stack, ack);
   acknowledgeModelBuild(stack, ack);
+  acknowledgeModelDeploy(stack, ack);
 }
 
 type Ack = (construct: IConstruct, finding: string, reason: string) => void;
 
-/** The action groups CDK's `bucket.grantReadWrite` emits; all are limited to one bucket and its objects. */
-function acknowledgeBucketGrant(ack: Ack, role: IConstruct, bucketLogicalId: string, bucketPurpose: string): void {
-  for (const action of ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']) {
+/** The action groups CDK's `bucket.grantRead`/`grantReadWrite` emit; all are limited to one bucket and its objects. */
+function acknowledgeBucketGrant(ack: Ack, role: IConstruct, bucketLogicalId: string, bucketPurpose: string, readOnly = false): void {
+  const groups = readOnly ? ['s3:GetBucket*', 's3:GetObject*', 's3:List*'] : ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'];
+  for (const action of groups) {
     ack(role, `IAM5[Action::${action}]`, `CDK grantReadWrite action group, limited to the ${bucketPurpose}.`);
   }
   ack(role, `IAM5[Resource::<${bucketLogicalId}.Arn>/*]`, `Objects of the ${bucketPurpose} only; keys are written by the pipeline at run time.`);
@@ -89,22 +91,27 @@ function acknowledgeProductAssetDeployment(stack: PortfolioStack, ack: Ack): voi
     'Reads the staged assets from the account\'s CDK bootstrap bucket (object keys are content hashes).');
 }
 
+/** What every CodeBuild project of the project raises: CDK's own log and report-group grants, and the default encryption key. */
+function acknowledgeBuildProject(ack: Ack, stack: Stack, project: IConstruct, role: IConstruct): void {
+  const projectId = stack.getLogicalId(project.node.defaultChild as any);
+  ack(project, 'CB4', 'Build output goes to the project bucket (SSE-S3, TLS-only); CodeBuild encrypts its own '
+    + 'artifacts with the AWS-managed key. A customer key per project would add cost and a key policy to manage.');
+  ack(role, `IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${projectId}>:*]`,
+    'CDK grant: log streams of this build project\'s own log group.');
+  ack(role, `IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${projectId}>-*]`,
+    'CDK grant: test report groups of this build project only.');
+}
+
 function acknowledgeModelBuild(stack: PortfolioStack, ack: Ack): void {
   const project = stack.projectStack;
   const build = project.modelBuild;
   const bucketId = project.getLogicalId(project.artifactBucket.node.defaultChild as any);
-  const buildProjectId = project.getLogicalId(build.buildProject.node.defaultChild as any);
   const purpose = 'project artifact bucket';
   acknowledgeBucketGrant(ack, build.buildRole, bucketId, purpose);
   acknowledgeBucketGrant(ack, build.executionRole, bucketId, purpose);
   acknowledgeBucketGrant(ack, build.pipeline.role, bucketId, purpose);
 
-  ack(build.buildProject, 'CB4', 'Build output goes to the project bucket (SSE-S3, TLS-only); CodeBuild encrypts its own '
-    + 'artifacts with the AWS-managed key. A customer key per project would add cost and a key policy to manage.');
-  ack(build.buildRole, `IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${buildProjectId}>:*]`,
-    'CDK grant: log streams of this build project\'s own log group.');
-  ack(build.buildRole, `IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${buildProjectId}>-*]`,
-    'CDK grant: test report groups of this build project only.');
+  acknowledgeBuildProject(ack, project, build.buildProject, build.buildRole);
   const pipelineArn = 'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:pipeline/*-<SageMakerProjectId>';
   ack(build.buildRole, `IAM5[Resource::${pipelineArn}]`, 'The SageMaker pipeline is <project name>-<project id>; SageMaker lower-cases '
     + 'names in ARNs and the project name may hold upper case, so only the id suffix can be matched.');
@@ -127,3 +134,47 @@ function acknowledgeModelBuild(stack: PortfolioStack, ack: Ack): void {
   }
 }
 
+
+function acknowledgeModelDeploy(stack: PortfolioStack, ack: Ack): void {
+  const project = stack.projectStack;
+  const deploy = project.modelDeploy;
+  const bucketId = project.getLogicalId(project.artifactBucket.node.defaultChild as any);
+  const purpose = 'project artifact bucket';
+  const region = 'arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>';
+  const at = (service: string, resource: string) => `Resource::${region.replace('{service}', service)}:${resource}`;
+  const prefix = 'sagemaker-<SageMakerProjectId>-';
+
+  acknowledgeBucketGrant(ack, deploy.buildRole, bucketId, purpose);
+  acknowledgeBucketGrant(ack, deploy.pipeline.role, bucketId, purpose);
+  acknowledgeBucketGrant(ack, deploy.testRole, bucketId, purpose, true);
+  acknowledgeBuildProject(ack, project, deploy.buildProject, deploy.buildRole);
+  acknowledgeBuildProject(ack, project, deploy.testProject, deploy.testRole);
+
+  const findings: Array<[IConstruct, string, string]> = [
+    [deploy.buildRole, 'Resource::*', 'ecr:GetAuthorizationToken and sagemaker:ListModelPackages have no resource-level permissions.'],
+    [deploy.buildRole, at('sagemaker', 'model-package-group/*-<SageMakerProjectId>'), 'The project model package group, matched on the lower-case id suffix.'],
+    [deploy.buildRole, at('sagemaker', 'model-package/*-<SageMakerProjectId>/*'), 'Versions of the project model package group (numbers assigned at registration).'],
+    [deploy.testRole, at('execute-api', '*/$default/POST/predict'), 'The staging API id is generated by the staging stack after this role exists; '
+      + 'the role may only call POST /predict.'],
+    [deploy.lambdaExecutionRole, at('logs', `log-group:/aws/lambda/${prefix}*:*`), 'Log streams of the project\'s inference functions only.'],
+    [deploy.deployRole, 'Resource::*', 'HTTP API access-log delivery (logs:*LogDelivery*, logs:*ResourcePolicy*) and '
+      + 'logs:DescribeLogGroups have no resource-level permissions.'],
+    [deploy.deployRole, 'Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apis/*', 'HTTP API ids are generated at create time; '
+      + 'API Gateway resources support neither name prefixes nor, for HTTP APIs, tag conditions on every call.'],
+    [deploy.deployRole, 'Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/tags/*', 'Tagging the generated HTTP API resources.'],
+    [deploy.deployRole, at('cloudwatch', `alarm:${prefix}*`), 'Alarms of the project\'s inference stacks (sagemaker-<id>-<stage>-*).'],
+    [deploy.deployRole, at('lambda', `function:${prefix}*`), 'Inference functions of the project (sagemaker-<id>-<stage>-inference).'],
+    ...['lambda', 'apigateway'].flatMap((kind): Array<[IConstruct, string, string]> => [
+      [deploy.deployRole, at('logs', `log-group:/aws/${kind}/${prefix}*`), `The project's ${kind} log groups.`],
+      [deploy.deployRole, at('logs', `log-group:/aws/${kind}/${prefix}*:*`), `Streams of the project's ${kind} log groups.`],
+    ]),
+    [deploy.pipeline.role, 'Action::cloudformation:DescribeStack*', 'CDK grant for the deploy actions, limited to the two deploy stacks.'],
+    [deploy.pipeline.role, 'Action::cloudformation:GetTemplate*', 'CDK grant for the deploy actions, limited to the two deploy stacks.'],
+    ...['staging', 'prod'].map((stage): [IConstruct, string, string] => [deploy.pipeline.role,
+      at('cloudformation', `stack/sagemaker-<SageMakerProjectName>-<SageMakerProjectId>-deploy-${stage}/*`),
+      `The ${stage} deploy stack; the suffix is the stack id CloudFormation assigns.`]),
+  ];
+  for (const [construct, finding, reason] of findings) {
+    ack(construct, `IAM5[${finding}]`, reason);
+  }
+}

@@ -8,9 +8,10 @@ import { Construct } from 'constructs';
 import { PERMISSIONS_BOUNDARY_NAME, permissionsBoundaryArn } from './launch-role';
 import {
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
-  PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey,
+  PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey, projectResourcePrefix,
 } from './sagemaker-project';
 import { ModelBuildPipeline } from '../pipelines/model-build-pipeline';
+import { ModelDeployPipeline } from '../pipelines/model-deploy-pipeline';
 import { ProjectContext, serviceRole } from '../pipelines/project-context';
 
 /** The seed repos are loaded by path as assets, never imported. */
@@ -39,6 +40,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
   /** Every role this project creates must carry it; the launch role refuses to create roles without it. */
   readonly permissionsBoundary: iam.IManagedPolicy;
   readonly modelBuild: ModelBuildPipeline;
+  readonly modelDeploy: ModelDeployPipeline;
 
   constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
     super(scope, id, {
@@ -109,6 +111,30 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       },
     });
 
+    this.modelDeploy = new ModelDeployPipeline(this, 'ModelDeploy', {
+      project: context,
+      seedDirectory: path.join(SEED_REPOS_DIR, 'model-deploy'),
+      modelPackageGroupName: this.modelBuild.modelPackageGroup.modelPackageGroupName,
+      eventsRole,
+      names: {
+        repository: name('modelDeployRepository'),
+        buildProject: name('modelDeployProject'),
+        testProject: name('modelDeployTestProject'),
+        pipeline: name('modelDeployPipeline'),
+        stagingStack: name('stagingStack'),
+        prodStack: name('prodStack'),
+        imageRepository: name('inferenceRepository'),
+        pushTriggerRule: name('modelDeployTriggerRule'),
+        modelApprovedRule: name('modelApprovedRule'),
+        buildRole: name('modelDeployBuildRole'),
+        testRole: name('modelDeployTestRole'),
+        pipelineRole: name('modelDeployPipelineRole'),
+        deployRole: name('cloudFormationDeployRole'),
+        lambdaExecutionRole: name('lambdaExecutionRole'),
+        inferenceResourcePrefix: projectResourcePrefix(this.project.projectId),
+      },
+    });
+
     new CfnOutput(this, 'ArtifactBucketName', {
       description: 'Project bucket for pipeline artifacts, training data and models',
       value: this.artifactBucket.bucketName,
@@ -117,6 +143,10 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     new CfnOutput(this, 'ModelBuildRepositoryCloneUrl', { value: this.modelBuild.repository.repository.repositoryCloneUrlHttp });
     new CfnOutput(this, 'ModelBuildPipelineName', { value: this.modelBuild.pipeline.pipelineName });
     new CfnOutput(this, 'ModelPackageGroupName', { value: this.modelBuild.modelPackageGroup.modelPackageGroupName });
+    new CfnOutput(this, 'ModelDeployRepositoryName', { value: this.modelDeploy.repository.repository.repositoryName });
+    new CfnOutput(this, 'ModelDeployRepositoryCloneUrl', { value: this.modelDeploy.repository.repository.repositoryCloneUrlHttp });
+    new CfnOutput(this, 'ModelDeployPipelineName', { value: this.modelDeploy.pipeline.pipelineName });
+    new CfnOutput(this, 'InferenceImageRepositoryUri', { value: this.modelDeploy.imageRepository.repositoryUri });
     new CfnOutput(this, 'PermissionsBoundaryName', {
       description: 'Permissions boundary every project role carries',
       value: PERMISSIONS_BOUNDARY_NAME,

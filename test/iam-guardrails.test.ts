@@ -9,6 +9,8 @@ const UNSCOPABLE_ACTIONS = new Set([
   'cloudformation:ValidateTemplate', 'cloudformation:GetTemplateSummary', 'ecr:GetAuthorizationToken',
   'codecommit:ListRepositories', 'sagemaker:ListModelPackages', 'cloudwatch:PutMetricData',
   'logs:DescribeLogGroups', 'sts:GetCallerIdentity', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
+  // HTTP API access logging: API Gateway sets up vended log delivery as the caller; no resource-level permissions.
+  'logs:CreateLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:PutResourcePolicy', 'logs:DeleteResourcePolicy',
 ]);
 const READ_ONLY_VERB = /^(Get|List|Describe|BatchGet|BatchCheck|Search|View)/;
 

@@ -1,0 +1,206 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
+import { allowedActions, allows, COMMON_EXCLUSIONS, Exclusion, neededActions, resourceTypes, schemaActions } from './role-coverage';
+import { CfnTemplate, productTemplate, resourcesOfType } from './synthesized-app';
+import { API_URL_OUTPUT, DEPLOY_EXPORT_FILES } from '../pipelines/model-deploy-pipeline';
+import { PROJECT_ID_PARAMETER, PROJECT_NAME_PARAMETER } from '../product/sagemaker-project';
+
+const json = productTemplate();
+const template = Template.fromJSON(json);
+const SEED = path.join(__dirname, '..', 'seed-repos', 'model-deploy');
+const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+const nameRef = { Ref: PROJECT_NAME_PARAMETER };
+const idRef = { Ref: PROJECT_ID_PARAMETER };
+const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+function roleNamed(suffix: string): [string, any] {
+  const found = resourcesOfType(json, 'AWS::IAM::Role')
+    .find(([, r]) => JSON.stringify(r.Properties.RoleName) === JSON.stringify(join('sagemaker-', idRef, suffix)));
+  if (!found) throw new Error(`no role sagemaker-<id>${suffix}`);
+  return found;
+}
+
+function statementsOf(roleId: string): any[] {
+  return resourcesOfType(json, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+function seedTemplate(): CfnTemplate {
+  const file = path.join(SEED, 'cdk.out', 'InferenceService.template.json');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npx projen seed:model-deploy:synth\` (part of \`npx projen test\`)`);
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+const pipeline = () => resourcesOfType(json, 'AWS::CodePipeline::Pipeline')
+  .find(([, r]) => JSON.stringify(r.Properties.Name).includes('-modeldeploy'))![1];
+
+describe('ModelDeployPipeline', () => {
+  test('the repo is sagemaker-<name>-<id>-modeldeploy, seeded on main', () => {
+    template.hasResourceProperties('AWS::CodeCommit::Repository', {
+      RepositoryName: join('sagemaker-', nameRef, '-', idRef, '-modeldeploy'),
+      Code: { BranchName: 'main', S3: Match.anyValue() },
+    });
+  });
+
+  test('the ECR repository scans on push, has immutable tags, keeps the newest images and is retained', () => {
+    template.hasResource('AWS::ECR::Repository', {
+      Properties: {
+        RepositoryName: join('sagemaker-', idRef, '-inference'),
+        ImageScanningConfiguration: { ScanOnPush: true },
+        ImageTagMutability: 'IMMUTABLE',
+        LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"countNumber":20') },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('only this account\'s project functions may pull the image through the Lambda service', () => {
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryPolicyText: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': Match.anyValue() },
+          },
+        })],
+      },
+    });
+  });
+
+  test('the pipeline is V2: Source → Build → DeployStaging → TestStaging → ApproveProd → DeployProd', () => {
+    expect(pipeline().Properties.PipelineType).toBe('V2');
+    expect(pipeline().Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'DeployStaging', 'TestStaging', 'ApproveProd', 'DeployProd']);
+  });
+
+  test('the deploy actions read the files the seed\'s buildspec writes, into the named staging and prod stacks', () => {
+    const stages = pipeline().Properties.Stages;
+    const action = (stage: string) => stages.find((s: any) => s.Name === stage).Actions[0];
+    expect(action('DeployStaging').Configuration).toMatchObject({
+      StackName: join('sagemaker-', nameRef, '-', idRef, '-deploy-staging'),
+      TemplatePath: `Build::${DEPLOY_EXPORT_FILES.template}`,
+      TemplateConfiguration: `Build::${DEPLOY_EXPORT_FILES.stagingConfig}`,
+      // A failed first create is replaced instead of blocking later runs in ROLLBACK_COMPLETE.
+      ActionMode: 'REPLACE_ON_FAILURE',
+    });
+    expect(action('DeployProd').Configuration).toMatchObject({
+      StackName: join('sagemaker-', nameRef, '-', idRef, '-deploy-prod'),
+      TemplatePath: `Build::${DEPLOY_EXPORT_FILES.template}`,
+      TemplateConfiguration: `Build::${DEPLOY_EXPORT_FILES.prodConfig}`,
+    });
+    const buildspec = parse(fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8'));
+    expect([...buildspec.artifacts.files].sort()).toEqual(Object.values(DEPLOY_EXPORT_FILES).sort());
+    expect(buildspec.artifacts['discard-paths']).toBe('yes');
+  });
+
+  test('the staging test gets the staging stack\'s API URL output, which the seed stack exports', () => {
+    const stages = pipeline().Properties.Stages;
+    const test = stages.find((s: any) => s.Name === 'TestStaging').Actions[0];
+    expect(JSON.parse(test.Configuration.EnvironmentVariables)).toEqual([
+      { name: 'STAGING_API_URL', type: 'PLAINTEXT', value: `#{DeployStaging.${API_URL_OUTPUT}}` },
+    ]);
+    expect(seedTemplate().Outputs?.[API_URL_OUTPUT]).toBeDefined();
+    const testspec = parse(fs.readFileSync(path.join(SEED, 'buildspec-staging-test.yml'), 'utf8'));
+    expect(JSON.stringify(testspec)).toContain('smoke-test');
+  });
+
+  test('the build is privileged (docker) and sets every variable the seed buildspec reads', () => {
+    const [[, build]] = resourcesOfType(json, 'AWS::CodeBuild::Project')
+      .filter(([, r]) => JSON.stringify(r.Properties.Name) === JSON.stringify(join('sagemaker-', nameRef, '-', idRef, '-modeldeploy')));
+    expect(build.Properties.Environment.PrivilegedMode).toBe(true);
+    expect(build.Properties.Source.BuildSpec).toBe('buildspec.yml');
+    const set = new Set(build.Properties.Environment.EnvironmentVariables.map((v: any) => v.Name));
+    const buildspec = fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8').replace(/^\s*#.*$/gm, '');
+    const used = [...new Set([...buildspec.matchAll(/\$\{?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))];
+    const setByTheBuildItself = ['AWS_REGION', 'CODEBUILD_RESOLVED_SOURCE_VERSION', 'MODEL_VERSION', 'MODEL_DATA_URL', 'IMAGE_TAG'];
+    expect(used.filter((v) => !set.has(v) && !setByTheBuildItself.includes(v))).toEqual([]);
+    for (const name of ['SAGEMAKER_PROJECT_NAME', 'SAGEMAKER_PROJECT_ID', 'SAGEMAKER_PROJECT_ARN', 'ARTIFACT_BUCKET', 'SOURCE_MODEL_PACKAGE_GROUP_NAME',
+      'ECR_REPOSITORY_URI', 'ECR_REPOSITORY_NAME', 'LAMBDA_EXECUTION_ROLE_ARN', 'EXPORT_TEMPLATE_NAME', 'EXPORT_TEMPLATE_STAGING_CONFIG', 'EXPORT_TEMPLATE_PROD_CONFIG']) {
+      expect(set.has(name)).toBe(true);
+    }
+  });
+
+  test('an approved model version in the project group starts the deploy pipeline', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: join('sagemaker-', idRef, '-model-approved'),
+      EventPattern: {
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        'detail': { ModelPackageGroupName: [join(nameRef, '-', idRef)], ModelApprovalStatus: ['Approved'] },
+      },
+    });
+  });
+
+  test('the deploy role passes only the Lambda execution role, only to Lambda, and creates no IAM', () => {
+    const [deployRoleId] = roleNamed('-cfn-deploy');
+    const [lambdaRoleId] = roleNamed('-inference-lambda');
+    const statements = statementsOf(deployRoleId);
+    const iamActions = statements.flatMap((s) => asList(s.Action)).filter((a: string) => a.startsWith('iam:'));
+    expect(iamActions).toEqual(['iam:PassRole']);
+    const passRole = statements.find((s) => asList(s.Action).includes('iam:PassRole'));
+    expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [lambdaRoleId, 'Arn'] });
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
+  });
+
+  test('the build role pushes only to the project repository', () => {
+    const [buildRoleId] = roleNamed('-modeldeploy-build');
+    const [[imageRepoId]] = resourcesOfType(json, 'AWS::ECR::Repository');
+    for (const s of statementsOf(buildRoleId).filter((st) => asList(st.Action).some((a: string) => a.startsWith('ecr:')))) {
+      const actions = asList(s.Action);
+      if (actions.length === 1 && actions[0] === 'ecr:GetAuthorizationToken') {
+        expect(s.Resource).toBe('*');
+      } else {
+        expect(s.Resource).toEqual({ 'Fn::GetAtt': [imageRepoId, 'Arn'] });
+      }
+    }
+  });
+
+  test('the test role may only invoke POST /predict, and the Lambda role only write its logs', () => {
+    const [testRoleId] = roleNamed('-modeldeploy-test');
+    const invoke = statementsOf(testRoleId).filter((s) => asList(s.Action).some((a: string) => a.startsWith('execute-api:')));
+    expect(invoke).toHaveLength(1);
+    expect(asList(invoke[0].Action)).toEqual(['execute-api:Invoke']);
+    expect(JSON.stringify(invoke[0].Resource)).toContain('/$default/POST/predict');
+    const [lambdaRoleId] = roleNamed('-inference-lambda');
+    expect(statementsOf(lambdaRoleId).flatMap((s) => asList(s.Action))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+});
+
+/** The seed's inference stack is what CloudFormation deploys with the deploy role: prove the role covers it. */
+const NOT_USED_BY_THE_INFERENCE_STACK: Exclusion[] = [
+  ...COMMON_EXCLUSIONS,
+  [/^(ec2|elasticfilesystem|s3files):/, 'the function runs outside a VPC and mounts no file system'],
+  [/^s3:/, 'the function is an image from ECR, not a zip from S3; no API definition is imported from S3'],
+  [/^lambda:(GetCodeSigningConfig|PutFunctionCodeSigningConfig|DeleteFunctionCodeSigningConfig|GetLayerVersion|PassCapacityProvider)$/,
+    'no code signing, layers or capacity providers'],
+  [/^firehose:/, 'logs go to CloudWatch Logs only'],
+  [/^logs:(PutDataProtectionPolicy|DeleteDataProtectionPolicy|PutIndexPolicy|DeleteIndexPolicy|PutBearerTokenAuthentication|AssociateKmsKey|DisassociateKmsKey)$/,
+    'log groups set only retention: no data protection, index policies, bearer tokens or KMS'],
+];
+
+describe('CloudFormation deploy role coverage of the seed inference stack', () => {
+  const [deployRoleId] = roleNamed('-cfn-deploy');
+  const allowed = allowedActions(json, deployRoleId);
+  const types = resourceTypes(seedTemplate()).filter((t) => t !== 'AWS::CDK::Metadata');
+
+  test('the seed stack creates only API Gateway, Lambda, log and alarm resources (no IAM)', () => {
+    expect(types.every((t) => /^AWS::(ApiGatewayV2|Lambda|Logs|CloudWatch)::/.test(t))).toBe(true);
+    expect(types.length).toBeGreaterThan(4);
+  });
+
+  test.each(types)('the deploy role allows every action CloudFormation needs for %s', (type) => {
+    const needed = neededActions(type, NOT_USED_BY_THE_INFERENCE_STACK);
+    expect({ type, missing: needed.filter((a) => !allows(allowed, a)) }).toEqual({ type, missing: [] });
+  });
+
+  test('every exclusion still matches an action of some seed resource type (no stale reasons)', () => {
+    const everyAction = types.flatMap((type) => schemaActions(type));
+    for (const [pattern, reason] of NOT_USED_BY_THE_INFERENCE_STACK) {
+      expect({ reason, matched: everyAction.some((a) => pattern.test(a)) }).toEqual({ reason, matched: true });
+    }
+  });
+});
