@@ -114,6 +114,7 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
     ['model-build', `${SEED_DIR}/model-build`, `${relativePython(2)} -m pytest -q -p no:cacheprovider`],
     ['inference-service', `${SEED_DIR}/model-deploy/service`, `${relativePython(3)} -m pytest -q -p no:cacheprovider`],
     ['model-deploy', `${SEED_DIR}/model-deploy`, 'npm test'],
+    ['model-deploy-endpoint', `${SEED_DIR}/model-deploy-endpoint`, `${relativePython(2)} -m pytest -q -p no:cacheprovider`],
   ];
   for (const [name, dir, command] of seedSuites) {
     const task = app.addTask(`test:seed:${name}`, {
@@ -131,6 +132,19 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
     steps: [{ exec: 'npm ci --no-audit --no-fund' }, { exec: 'npm run synth' }],
   });
   app.testTask.prependSpawn(seedSynth);
+
+  const seedLint = app.addTask('gate:seed-cfn-lint', {
+    description: 'cfn-lint over the seed inference stack with the staging and prod template configurations',
+    steps: [{ exec: 'bash test/gates/lint-seed-deploy-templates.sh' }],
+  });
+  app.testTask.spawn(seedLint);
+
+  // ModelBuild preprocessing + training on ../shared/data/abalone.data, then the ModelDeploy handler on that artifact.
+  const parity = app.addTask('test:parity', {
+    description: 'Build/serve parity: the handler serves exactly what training produced',
+    steps: [{ exec: `${PYTHON} -m pytest -q -p no:cacheprovider test/parity` }],
+  });
+  app.testTask.spawn(parity);
 
   app.addTask('test:update-snapshots', {
     description: 'Rewrite jest snapshots after reviewing a template change (never run in CI)',

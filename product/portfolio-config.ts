@@ -36,7 +36,10 @@ export interface AccessSettings {
 
 export interface PortfolioConfig {
   readonly portfolio: PortfolioSettings;
+  /** The Lambda (API Gateway + Lambda container) product. */
   readonly product: ProductSettings;
+  /** The SageMaker endpoint product; not published when absent. */
+  readonly endpointProduct?: ProductSettings;
   readonly access: AccessSettings;
   readonly tags: Readonly<Record<string, string>>;
   /**
@@ -83,33 +86,18 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
     throw new PortfolioConfigError(file, '(YAML syntax)', `${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${line ? ` (line ${line.line}, column ${line.col})` : ''}`);
   }
   const reader = new Reader(file);
-  const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'access', 'tags', 'assetBucketName']);
+  const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'endpointProduct', 'access', 'tags', 'assetBucketName']);
 
   const portfolio = reader.map(root.portfolio, 'portfolio', ['displayName', 'providerName', 'description']);
-  const product = reader.map(root.product, 'product',
-    ['name', 'owner', 'description', 'versionLabel', 'previousVersionLabels', 'lockVersionLabel']);
   const access = reader.map(root.access, 'access', ['executionRoleArns', 'rolePatterns']);
-
-  const versionLabel = reader.string(product.versionLabel, 'product.versionLabel', { pattern: VERSION_LABEL, hint: 'letters, digits, . _ + -' });
-  const previousVersionLabels = reader.strings(product.previousVersionLabels, 'product.previousVersionLabels', { pattern: VERSION_LABEL, hint: 'letters, digits, . _ + -' });
-  if (previousVersionLabels.includes(versionLabel)) {
-    throw new PortfolioConfigError(file, 'product.previousVersionLabels', `must not repeat the current versionLabel "${versionLabel}"`);
-  }
-
   return {
     portfolio: {
       displayName: reader.string(portfolio.displayName, 'portfolio.displayName', { maxLength: 100 }),
       providerName: reader.string(portfolio.providerName, 'portfolio.providerName', { maxLength: 50 }),
       description: reader.string(portfolio.description, 'portfolio.description', { maxLength: 2000, optional: true }),
     },
-    product: {
-      name: reader.string(product.name, 'product.name', { maxLength: 8191 }),
-      owner: reader.string(product.owner, 'product.owner', { maxLength: 8191 }),
-      description: reader.string(product.description, 'product.description', { maxLength: 8191, optional: true }),
-      versionLabel,
-      previousVersionLabels,
-      lockVersionLabel: reader.boolean(product.lockVersionLabel, 'product.lockVersionLabel', false),
-    },
+    product: readProduct(reader, root.product, 'product'),
+    endpointProduct: root.endpointProduct === undefined ? undefined : readProduct(reader, root.endpointProduct, 'endpointProduct'),
     access: {
       executionRoleArns: reader.strings(access.executionRoleArns, 'access.executionRoleArns', {
         pattern: ROLE_ARN, hint: 'an IAM role ARN such as arn:aws:iam::123456789012:role/MySageMakerExecutionRole',
@@ -123,6 +111,24 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
       : reader.string(root.assetBucketName, 'assetBucketName', {
         pattern: BUCKET_NAME, hint: 'a literal S3 bucket name starting with "sagemaker-" (3-63 lower-case characters)',
       }),
+  };
+}
+
+function readProduct(reader: Reader, node: unknown, key: string): ProductSettings {
+  const product = reader.map(node, key, ['name', 'owner', 'description', 'versionLabel', 'previousVersionLabels', 'lockVersionLabel']);
+  const label = { pattern: VERSION_LABEL, hint: 'letters, digits, . _ + -' };
+  const versionLabel = reader.string(product.versionLabel, `${key}.versionLabel`, label);
+  const previousVersionLabels = reader.strings(product.previousVersionLabels, `${key}.previousVersionLabels`, label);
+  if (previousVersionLabels.includes(versionLabel)) {
+    throw reader.error(`${key}.previousVersionLabels`, `must not repeat the current versionLabel "${versionLabel}"`);
+  }
+  return {
+    name: reader.string(product.name, `${key}.name`, { maxLength: 8191 }),
+    owner: reader.string(product.owner, `${key}.owner`, { maxLength: 8191 }),
+    description: reader.string(product.description, `${key}.description`, { maxLength: 8191, optional: true }),
+    versionLabel,
+    previousVersionLabels,
+    lockVersionLabel: reader.boolean(product.lockVersionLabel, `${key}.lockVersionLabel`, false),
   };
 }
 
@@ -209,7 +215,7 @@ class Reader {
     return tags;
   }
 
-  private error(key: string, problem: string): PortfolioConfigError {
+  error(key: string, problem: string): PortfolioConfigError {
     return new PortfolioConfigError(this.file, key, problem);
   }
 }

@@ -4,8 +4,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { LaunchRole } from './launch-role';
-import { PortfolioConfig } from './portfolio-config';
-import { SageMakerProjectStack } from './project-stack';
+import { PortfolioConfig, ProductSettings } from './portfolio-config';
+import { ModelDeployment, SageMakerProjectStack } from './project-stack';
 import { STUDIO_VISIBILITY_TAG } from './sagemaker-project';
 
 /** Where ProductStackHistory keeps the template of every published version (commit this folder). */
@@ -32,6 +32,9 @@ export class PortfolioStack extends Stack {
   readonly portfolio: servicecatalog.Portfolio;
   readonly product: servicecatalog.CloudFormationProduct;
   readonly projectStack: SageMakerProjectStack;
+  /** The SageMaker endpoint product, when the configuration publishes it. */
+  readonly endpointProduct?: servicecatalog.CloudFormationProduct;
+  readonly endpointProjectStack?: SageMakerProjectStack;
   readonly launchRole: LaunchRole;
   readonly assetBucket: s3.Bucket;
   /** Literal name of {@link assetBucket}, known at synth time. */
@@ -61,32 +64,14 @@ export class PortfolioStack extends Stack {
       description: config.portfolio.description || undefined,
     });
 
-    this.projectStack = new SageMakerProjectStack(this, 'SageMakerProject', {
-      assetBucket: this.assetBucket,
-      extraTags: config.tags,
-    });
-    const history = new servicecatalog.ProductStackHistory(this, 'ProductHistory', {
-      productStack: this.projectStack,
-      currentVersionName: config.product.versionLabel,
-      currentVersionLocked: config.product.lockVersionLabel,
-      directory: props.snapshotDirectory ?? PRODUCT_SNAPSHOT_DIRECTORY,
-    });
-    this.product = new servicecatalog.CloudFormationProduct(this, 'Product', {
-      productName: config.product.name,
-      owner: config.product.owner,
-      description: config.product.description || undefined,
-      productVersions: [
-        history.currentVersion(),
-        ...config.product.previousVersionLabels.map((label) => history.versionFromSnapshot(label)),
-      ],
-    });
-    // Studio lists only products carrying this tag.
-    Tags.of(this.product).add(STUDIO_VISIBILITY_TAG, 'true');
-
-    this.portfolio.addProduct(this.product);
-    this.portfolio.setLocalLaunchRole(this.product, this.launchRole.role, {
-      description: 'Launch with the template\'s own least-privilege role',
-    });
+    const lambda = this.publishProduct('', config.product, ModelDeployment.LAMBDA_SERVICE, props);
+    this.product = lambda.product;
+    this.projectStack = lambda.projectStack;
+    if (config.endpointProduct) {
+      const endpoint = this.publishProduct('Endpoint', config.endpointProduct, ModelDeployment.SAGEMAKER_ENDPOINT, props);
+      this.endpointProduct = endpoint.product;
+      this.endpointProjectStack = endpoint.projectStack;
+    }
 
     config.access.executionRoleArns.forEach((arn, index) => {
       this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `ExecutionRole${index}`, arn, { mutable: false }));
@@ -103,5 +88,37 @@ export class PortfolioStack extends Stack {
     for (const [key, value] of Object.entries(config.tags)) {
       Tags.of(this).add(key, value);
     }
+  }
+
+  /** One product: its template (a ProductStack), its versions, the Studio tag, and the launch constraint. */
+  private publishProduct(idPrefix: string, settings: ProductSettings, deployment: ModelDeployment, props: PortfolioStackProps) {
+    const projectStack = new SageMakerProjectStack(this, `SageMaker${idPrefix}Project`, {
+      assetBucket: this.assetBucket,
+      extraTags: props.config.tags,
+      deployment,
+    });
+    const history = new servicecatalog.ProductStackHistory(this, `${idPrefix}ProductHistory`, {
+      productStack: projectStack,
+      currentVersionName: settings.versionLabel,
+      currentVersionLocked: settings.lockVersionLabel,
+      directory: props.snapshotDirectory ?? PRODUCT_SNAPSHOT_DIRECTORY,
+    });
+    const product = new servicecatalog.CloudFormationProduct(this, `${idPrefix}Product`, {
+      productName: settings.name,
+      owner: settings.owner,
+      description: settings.description || undefined,
+      productVersions: [
+        history.currentVersion(),
+        ...settings.previousVersionLabels.map((label) => history.versionFromSnapshot(label)),
+      ],
+    });
+    // Studio lists only products carrying this tag.
+    Tags.of(product).add(STUDIO_VISIBILITY_TAG, 'true');
+
+    this.portfolio.addProduct(product);
+    this.portfolio.setLocalLaunchRole(product, this.launchRole.role, {
+      description: 'Launch with the template\'s own least-privilege role',
+    });
+    return { product, projectStack };
   }
 }

@@ -10,14 +10,35 @@ import {
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey, projectResourcePrefix,
 } from './sagemaker-project';
+import { IDeployTarget } from '../pipelines/deploy-target';
+import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 import { ModelBuildPipeline } from '../pipelines/model-build-pipeline';
 import { ModelDeployPipeline } from '../pipelines/model-deploy-pipeline';
 import { ProjectContext, serviceRole } from '../pipelines/project-context';
+import { SageMakerEndpointTarget } from '../pipelines/sagemaker-endpoint-target';
 
 /** The seed repos are loaded by path as assets, never imported. */
 const SEED_REPOS_DIR = path.join(__dirname, '..', 'seed-repos');
 
+/** Where a product serves the approved model; each is published as its own product. */
+export enum ModelDeployment {
+  /** API Gateway HTTP API + Lambda container image (seed-repos/model-deploy). */
+  LAMBDA_SERVICE = 'lambda-service',
+  /** SageMaker serverless or real-time endpoint (seed-repos/model-deploy-endpoint). */
+  SAGEMAKER_ENDPOINT = 'sagemaker-endpoint',
+}
+
+const DEPLOYMENT_SEEDS: Record<ModelDeployment, { seed: string; description: string }> = {
+  [ModelDeployment.LAMBDA_SERVICE]: { seed: 'model-deploy', description: 'serverless inference: API Gateway + Lambda' },
+  [ModelDeployment.SAGEMAKER_ENDPOINT]: { seed: 'model-deploy-endpoint', description: 'SageMaker serverless or real-time endpoint' },
+};
+
 export interface SageMakerProjectStackProps {
+  /**
+   * Where the approved model is served.
+   * @default ModelDeployment.LAMBDA_SERVICE
+   */
+  readonly deployment?: ModelDeployment;
   /** Bucket with a literal `sagemaker-` name that holds the product's file assets (the seed repos). */
   readonly assetBucket: s3.IBucket;
   /** Extra tags from the portfolio configuration, added to every resource a launch creates. */
@@ -41,12 +62,15 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
   readonly permissionsBoundary: iam.IManagedPolicy;
   readonly modelBuild: ModelBuildPipeline;
   readonly modelDeploy: ModelDeployPipeline;
+  readonly deployment: ModelDeployment;
+  readonly deployTarget: IDeployTarget;
 
   constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
+    const deployment = props.deployment ?? ModelDeployment.LAMBDA_SERVICE;
     super(scope, id, {
       assetBucket: props.assetBucket,
       serverSideEncryption: ServerSideEncryption.AES_256,
-      description: 'SageMaker project: ModelBuild and ModelDeploy (serverless inference) repos, pipelines and roles',
+      description: `SageMaker project: ModelBuild and ModelDeploy (${DEPLOYMENT_SEEDS[deployment].description}) repos, pipelines and roles`,
       // Launched by Service Catalog with the narrow launch role: keep the template to the project's own resources.
       analyticsReporting: false,
     });
@@ -69,6 +93,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     nameParameter.overrideLogicalId(PROJECT_NAME_PARAMETER);
     idParameter.overrideLogicalId(PROJECT_ID_PARAMETER);
     this.project = { projectName: nameParameter.valueAsString, projectId: idParameter.valueAsString };
+    this.deployment = deployment;
 
     this.permissionsBoundary = iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', permissionsBoundaryArn());
     iam.PermissionsBoundary.of(this).apply(this.permissionsBoundary);
@@ -111,9 +136,16 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       },
     });
 
+    const resourcePrefix = projectResourcePrefix(this.project.projectId);
+    this.deployTarget = deployment === ModelDeployment.SAGEMAKER_ENDPOINT
+      ? new SageMakerEndpointTarget({ modelExecutionRoleName: name('endpointModelRole'), resourcePrefix })
+      : new LambdaServiceTarget({
+        imageRepositoryName: name('inferenceRepository'), lambdaExecutionRoleName: name('lambdaExecutionRole'), resourcePrefix,
+      });
     this.modelDeploy = new ModelDeployPipeline(this, 'ModelDeploy', {
       project: context,
-      seedDirectory: path.join(SEED_REPOS_DIR, 'model-deploy'),
+      target: this.deployTarget,
+      seedDirectory: path.join(SEED_REPOS_DIR, DEPLOYMENT_SEEDS[deployment].seed),
       modelPackageGroupName: this.modelBuild.modelPackageGroup.modelPackageGroupName,
       eventsRole,
       names: {
@@ -123,15 +155,12 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
         pipeline: name('modelDeployPipeline'),
         stagingStack: name('stagingStack'),
         prodStack: name('prodStack'),
-        imageRepository: name('inferenceRepository'),
         pushTriggerRule: name('modelDeployTriggerRule'),
         modelApprovedRule: name('modelApprovedRule'),
         buildRole: name('modelDeployBuildRole'),
         testRole: name('modelDeployTestRole'),
         pipelineRole: name('modelDeployPipelineRole'),
         deployRole: name('cloudFormationDeployRole'),
-        lambdaExecutionRole: name('lambdaExecutionRole'),
-        inferenceResourcePrefix: projectResourcePrefix(this.project.projectId),
       },
     });
 
@@ -146,7 +175,9 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     new CfnOutput(this, 'ModelDeployRepositoryName', { value: this.modelDeploy.repository.repository.repositoryName });
     new CfnOutput(this, 'ModelDeployRepositoryCloneUrl', { value: this.modelDeploy.repository.repository.repositoryCloneUrlHttp });
     new CfnOutput(this, 'ModelDeployPipelineName', { value: this.modelDeploy.pipeline.pipelineName });
-    new CfnOutput(this, 'InferenceImageRepositoryUri', { value: this.modelDeploy.imageRepository.repositoryUri });
+    if (this.deployTarget instanceof LambdaServiceTarget && this.deployTarget.imageRepository) {
+      new CfnOutput(this, 'InferenceImageRepositoryUri', { value: this.deployTarget.imageRepository.repositoryUri });
+    }
     new CfnOutput(this, 'PermissionsBoundaryName', {
       description: 'Permissions boundary every project role carries',
       value: PERMISSIONS_BOUNDARY_NAME,

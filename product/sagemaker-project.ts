@@ -73,6 +73,8 @@ export const PROJECT_NAMES = {
   modelDeployPipelineRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-modeldeploy-pipeline`),
   cloudFormationDeployRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-cfn-deploy`),
   lambdaExecutionRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-inference-lambda`),
+  endpointModelRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-endpoint-model`),
+  stagingEndpoint: rule('SageMaker endpoint', 63, false, (p) => `sagemaker-${p.projectId}-staging`),
   eventsRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-events`),
   inferenceFunction: rule('Lambda function', 64, false, (p) => `sagemaker-${p.projectId}-staging-inference`),
 } satisfies Record<string, NameRule>;

@@ -1,26 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { productTemplate, resourcesOfType, SYNTH_DIR } from './synthesized-app';
+import { productTemplate, projectRole, resourcesOfType, roleStatements, SYNTH_DIR } from './synthesized-app';
 import { PROJECT_ID_PARAMETER, PROJECT_NAME_PARAMETER } from '../product/sagemaker-project';
 
 const json = productTemplate();
+const roleNamed = (suffix: string) => projectRole(json, suffix);
+const statementsOf = (roleId: string) => roleStatements(json, roleId);
 const template = Template.fromJSON(json);
 const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
 const nameRef = { Ref: PROJECT_NAME_PARAMETER };
 const idRef = { Ref: PROJECT_ID_PARAMETER };
 
-function roleNamed(suffix: string): [string, any] {
-  const found = resourcesOfType(json, 'AWS::IAM::Role').find(([, r]) => JSON.stringify(r.Properties.RoleName) === JSON.stringify(join('sagemaker-', idRef, suffix)));
-  if (!found) throw new Error(`no role sagemaker-<id>${suffix}`);
-  return found;
-}
-
-function statementsOf(roleId: string): any[] {
-  return resourcesOfType(json, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-}
 
 describe('ModelBuildPipeline', () => {
   test('the repo is sagemaker-<name>-<id>-modelbuild, seeded on main from the product assets', () => {

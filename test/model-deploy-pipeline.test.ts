@@ -2,12 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
-import { allowedActions, allows, COMMON_EXCLUSIONS, Exclusion, neededActions, resourceTypes, schemaActions } from './role-coverage';
-import { CfnTemplate, productTemplate, resourcesOfType } from './synthesized-app';
-import { API_URL_OUTPUT, DEPLOY_EXPORT_FILES } from '../pipelines/model-deploy-pipeline';
+import { allowedActions, COMMON_EXCLUSIONS, Exclusion, expectRoleCovers, resourceTypes } from './role-coverage';
+import { CfnTemplate, productTemplate, projectRole, resourcesOfType, roleStatements } from './synthesized-app';
+import { API_URL_OUTPUT, LAMBDA_EXPORT_TEMPLATE } from '../pipelines/lambda-service-target';
+import { DEPLOY_CONFIG_FILES } from '../pipelines/model-deploy-pipeline';
 import { PROJECT_ID_PARAMETER, PROJECT_NAME_PARAMETER } from '../product/sagemaker-project';
 
 const json = productTemplate();
+const roleNamed = (suffix: string) => projectRole(json, suffix);
+const statementsOf = (roleId: string) => roleStatements(json, roleId);
 const template = Template.fromJSON(json);
 const SEED = path.join(__dirname, '..', 'seed-repos', 'model-deploy');
 const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
@@ -15,18 +18,6 @@ const nameRef = { Ref: PROJECT_NAME_PARAMETER };
 const idRef = { Ref: PROJECT_ID_PARAMETER };
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
-function roleNamed(suffix: string): [string, any] {
-  const found = resourcesOfType(json, 'AWS::IAM::Role')
-    .find(([, r]) => JSON.stringify(r.Properties.RoleName) === JSON.stringify(join('sagemaker-', idRef, suffix)));
-  if (!found) throw new Error(`no role sagemaker-<id>${suffix}`);
-  return found;
-}
-
-function statementsOf(roleId: string): any[] {
-  return resourcesOfType(json, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-}
 
 function seedTemplate(): CfnTemplate {
   const file = path.join(SEED, 'cdk.out', 'InferenceService.template.json');
@@ -37,7 +28,7 @@ function seedTemplate(): CfnTemplate {
 const pipeline = () => resourcesOfType(json, 'AWS::CodePipeline::Pipeline')
   .find(([, r]) => JSON.stringify(r.Properties.Name).includes('-modeldeploy'))![1];
 
-describe('ModelDeployPipeline', () => {
+describe('ModelDeployPipeline with the Lambda service target', () => {
   test('the repo is sagemaker-<name>-<id>-modeldeploy, seeded on main', () => {
     template.hasResourceProperties('AWS::CodeCommit::Repository', {
       RepositoryName: join('sagemaker-', nameRef, '-', idRef, '-modeldeploy'),
@@ -82,18 +73,18 @@ describe('ModelDeployPipeline', () => {
     const action = (stage: string) => stages.find((s: any) => s.Name === stage).Actions[0];
     expect(action('DeployStaging').Configuration).toMatchObject({
       StackName: join('sagemaker-', nameRef, '-', idRef, '-deploy-staging'),
-      TemplatePath: `Build::${DEPLOY_EXPORT_FILES.template}`,
-      TemplateConfiguration: `Build::${DEPLOY_EXPORT_FILES.stagingConfig}`,
+      TemplatePath: `Build::${LAMBDA_EXPORT_TEMPLATE}`,
+      TemplateConfiguration: `Build::${DEPLOY_CONFIG_FILES.staging}`,
       // A failed first create is replaced instead of blocking later runs in ROLLBACK_COMPLETE.
       ActionMode: 'REPLACE_ON_FAILURE',
     });
     expect(action('DeployProd').Configuration).toMatchObject({
       StackName: join('sagemaker-', nameRef, '-', idRef, '-deploy-prod'),
-      TemplatePath: `Build::${DEPLOY_EXPORT_FILES.template}`,
-      TemplateConfiguration: `Build::${DEPLOY_EXPORT_FILES.prodConfig}`,
+      TemplatePath: `Build::${LAMBDA_EXPORT_TEMPLATE}`,
+      TemplateConfiguration: `Build::${DEPLOY_CONFIG_FILES.prod}`,
     });
     const buildspec = parse(fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8'));
-    expect([...buildspec.artifacts.files].sort()).toEqual(Object.values(DEPLOY_EXPORT_FILES).sort());
+    expect([...buildspec.artifacts.files].sort()).toEqual([LAMBDA_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES)].sort());
     expect(buildspec.artifacts['discard-paths']).toBe('yes');
   });
 
@@ -192,15 +183,5 @@ describe('CloudFormation deploy role coverage of the seed inference stack', () =
     expect(types.length).toBeGreaterThan(4);
   });
 
-  test.each(types)('the deploy role allows every action CloudFormation needs for %s', (type) => {
-    const needed = neededActions(type, NOT_USED_BY_THE_INFERENCE_STACK);
-    expect({ type, missing: needed.filter((a) => !allows(allowed, a)) }).toEqual({ type, missing: [] });
-  });
-
-  test('every exclusion still matches an action of some seed resource type (no stale reasons)', () => {
-    const everyAction = types.flatMap((type) => schemaActions(type));
-    for (const [pattern, reason] of NOT_USED_BY_THE_INFERENCE_STACK) {
-      expect({ reason, matched: everyAction.some((a) => pattern.test(a)) }).toEqual({ reason, matched: true });
-    }
-  });
+  expectRoleCovers('deploy role', allowed, types, NOT_USED_BY_THE_INFERENCE_STACK);
 });

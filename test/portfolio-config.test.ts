@@ -121,6 +121,13 @@ describe('portfolio configuration', () => {
     expectConfigError(VALID.replace('  versionLabel: v1', '  versionLabel: v1\n  previousVersionLabels: [v1]'), 'product.previousVersionLabels', /must not repeat/);
   });
 
+  test('reads the optional endpoint product with the same rules as the product', () => {
+    const withEndpoint = `${VALID}\nendpointProduct:\n  name: Endpoint\n  owner: Platform\n  versionLabel: e1\n`;
+    expect(parsePortfolioConfig(withEndpoint, FILE).endpointProduct).toMatchObject({ name: 'Endpoint', versionLabel: 'e1' });
+    expectConfigError(withEndpoint.replace('  versionLabel: e1', '  versionLabel: ""'), 'endpointProduct.versionLabel', /must not be empty/);
+    expectConfigError(withEndpoint.replace('  owner: Platform\n  versionLabel: e1', '  versionLabel: e1'), 'endpointProduct.owner', /is missing/);
+  });
+
   test('fails clearly when the file does not exist', () => {
     const missing = path.join(os.tmpdir(), 'no-such-portfolio.yaml');
     expect(fs.existsSync(missing)).toBe(false);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  portfolioTemplate, portfolioTemplateFile, productTemplateFile, resourcesOfType, SYNTH_DIR, TEST_CONFIG_FILE,
+  portfolioTemplate, portfolioTemplateFile, PRODUCT_KINDS, productTemplateFile, resourcesOfType, SYNTH_DIR, TEST_CONFIG_FILE,
 } from './synthesized-app';
 import { LAUNCH_ROLE_NAME } from '../product/launch-role';
 import { loadPortfolioConfig } from '../product/portfolio-config';
@@ -12,22 +12,25 @@ const config = loadPortfolioConfig(TEST_CONFIG_FILE);
 const template = Template.fromJSON(portfolioTemplate());
 
 describe('PortfolioStack', () => {
-  test('the product carries the Studio visibility tag, or Studio would not list it', () => {
+  const products = { lambda: config.product, endpoint: config.endpointProduct! };
+
+  test.each(PRODUCT_KINDS)('the %s product carries the Studio visibility tag, or Studio would not list it', (kind) => {
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
-      Name: config.product.name,
-      Owner: config.product.owner,
+      Name: products[kind].name,
+      Owner: products[kind].owner,
       Tags: Match.arrayWith([{ Key: STUDIO_VISIBILITY_TAG, Value: 'true' }]),
     });
   });
 
-  test('the product publishes the configured version from the product template', () => {
-    const [[, product]] = resourcesOfType(portfolioTemplate(), 'AWS::ServiceCatalog::CloudFormationProduct');
+  test.each(PRODUCT_KINDS)('the %s product publishes its configured version from its own product template', (kind) => {
+    const [, product] = resourcesOfType(portfolioTemplate(), 'AWS::ServiceCatalog::CloudFormationProduct')
+      .find(([, p]) => p.Properties.Name === products[kind].name)!;
     const artifacts = product.Properties.ProvisioningArtifactParameters;
-    expect(artifacts).toHaveLength(1 + config.product.previousVersionLabels.length);
-    expect(artifacts[0]).toMatchObject({ Name: config.product.versionLabel, DisableTemplateValidation: false });
+    expect(artifacts).toHaveLength(1 + products[kind].previousVersionLabels.length);
+    expect(artifacts[0]).toMatchObject({ Name: products[kind].versionLabel, DisableTemplateValidation: false });
     // The URL points at the file asset whose source is the synthesized product template.
     const assets = JSON.parse(fs.readFileSync(path.join(SYNTH_DIR, portfolioTemplateFile().replace('.template.json', '.assets.json')), 'utf8'));
-    const [hash] = Object.entries<any>(assets.files).find(([, a]) => a.source.path === productTemplateFile())!;
+    const [hash] = Object.entries<any>(assets.files).find(([, a]) => a.source.path === productTemplateFile(kind))!;
     expect(JSON.stringify(artifacts[0].Info.LoadTemplateFromURL)).toContain(`/${hash}.json`);
   });
 
@@ -37,13 +40,13 @@ describe('PortfolioStack', () => {
       ProviderName: config.portfolio.providerName,
       Description: config.portfolio.description,
     });
-    template.resourceCountIs('AWS::ServiceCatalog::PortfolioProductAssociation', 1);
+    template.resourceCountIs('AWS::ServiceCatalog::PortfolioProductAssociation', 2);
   });
 
-  test('launches use the template\'s own launch role through a launch constraint', () => {
+  test('both products launch with the template\'s own launch role through a launch constraint', () => {
     const [[launchRoleId]] = resourcesOfType(portfolioTemplate(), 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === LAUNCH_ROLE_NAME);
     template.hasResourceProperties('AWS::ServiceCatalog::LaunchRoleConstraint', { LocalRoleName: { Ref: launchRoleId } });
-    template.resourceCountIs('AWS::ServiceCatalog::LaunchRoleConstraint', 1);
+    template.resourceCountIs('AWS::ServiceCatalog::LaunchRoleConstraint', 2);
   });
 
   test('every configured execution role ARN gets portfolio access as an IAM principal', () => {

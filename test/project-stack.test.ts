@@ -1,17 +1,18 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { isTaggable } from './resource-schemas';
-import { productTemplate, resourcesOfType, TEST_CONFIG_FILE } from './synthesized-app';
+import { PRODUCT_KINDS, productTemplate, resourcesOfType, TEST_CONFIG_FILE } from './synthesized-app';
 import { loadPortfolioConfig } from '../product/portfolio-config';
 import {
   PROJECT_ID_LENGTH, PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG,
 } from '../product/sagemaker-project';
 
-const json = productTemplate();
-const template = Template.fromJSON(json);
 const config = loadPortfolioConfig(TEST_CONFIG_FILE);
 
-describe('SageMakerProjectStack (the product template)', () => {
+describe.each(PRODUCT_KINDS)('SageMakerProjectStack (the %s product template)', (kind) => {
+  const json = productTemplate(kind);
+  const template = Template.fromJSON(json);
+
   test('takes the two parameters Studio fills, with Studio\'s patterns and lengths', () => {
     template.hasParameter(PROJECT_NAME_PARAMETER, {
       Type: 'String', AllowedPattern: PROJECT_NAME_PATTERN, MinLength: 1, MaxLength: PROJECT_NAME_MAX_LENGTH,

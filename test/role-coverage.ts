@@ -58,3 +58,22 @@ export function neededActions(type: string, exclusions: Exclusion[]): string[] {
     .filter((a) => isIamAction(a))
     .filter((a) => !exclusions.some(([pattern]) => pattern.test(a)));
 }
+
+/**
+ * The coverage checks for one role: every action CloudFormation needs for each resource type is
+ * allowed, and every exclusion still matches something (so no reason goes stale).
+ */
+export function expectRoleCovers(roleLabel: string, allowed: string[], types: string[], exclusions: Exclusion[]): void {
+  test.each(types)(`the ${roleLabel} allows every action CloudFormation needs for %s`, (type) => {
+    const needed = neededActions(type, exclusions);
+    expect(needed.length).toBeGreaterThan(0);
+    expect({ type, missing: needed.filter((a) => !allows(allowed, a)) }).toEqual({ type, missing: [] });
+  });
+
+  test(`every ${roleLabel} exclusion still matches an action of some covered resource type (no stale reasons)`, () => {
+    const everyAction = types.flatMap((type) => schemaActions(type));
+    for (const [pattern, reason] of exclusions) {
+      expect({ reason, matched: everyAction.some((a) => pattern.test(a)) }).toEqual({ reason, matched: true });
+    }
+  });
+}

@@ -26,9 +26,15 @@ export function templateFiles(): string[] {
   return fs.readdirSync(SYNTH_DIR).filter((f) => f.endsWith('.template.json')).sort();
 }
 
-export function productTemplateFile(): string {
-  const files = templateFiles().filter((f) => f.endsWith('.product.template.json'));
-  if (files.length !== 1) throw new Error(`expected one product template in ${SYNTH_DIR}, found ${files.join(', ') || 'none'}`);
+/** The two products: the Lambda service (construct id SageMakerProject) and the SageMaker endpoint variant. */
+export type ProductKind = 'lambda' | 'endpoint';
+const PRODUCT_STACK_IDS: Record<ProductKind, string> = { lambda: 'SageMakerProject', endpoint: 'SageMakerEndpointProject' };
+export const PRODUCT_KINDS: ProductKind[] = ['lambda', 'endpoint'];
+
+export function productTemplateFile(kind: ProductKind = 'lambda'): string {
+  const pattern = new RegExp(`${PRODUCT_STACK_IDS[kind]}[0-9A-F]{8}\\.product\\.template\\.json$`);
+  const files = templateFiles().filter((f) => pattern.test(f));
+  if (files.length !== 1) throw new Error(`expected one ${kind} product template in ${SYNTH_DIR}, found ${files.join(', ') || 'none'}`);
   return files[0];
 }
 
@@ -38,8 +44,8 @@ export function portfolioTemplateFile(): string {
   return files[0];
 }
 
-export function productTemplate(): CfnTemplate {
-  return readTemplate(productTemplateFile());
+export function productTemplate(kind: ProductKind = 'lambda'): CfnTemplate {
+  return readTemplate(productTemplateFile(kind));
 }
 
 export function portfolioTemplate(): CfnTemplate {
@@ -48,4 +54,19 @@ export function portfolioTemplate(): CfnTemplate {
 
 export function resourcesOfType(template: CfnTemplate, type: string): Array<[string, CfnTemplate['Resources'][string]]> {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** The project role named `sagemaker-<project id><suffix>` in a product template: [logical id, resource]. */
+export function projectRole(template: CfnTemplate, suffix: string): [string, any] {
+  const wanted = JSON.stringify({ 'Fn::Join': ['', ['sagemaker-', { Ref: 'SageMakerProjectId' }, suffix]] });
+  const found = resourcesOfType(template, 'AWS::IAM::Role').find(([, r]) => JSON.stringify(r.Properties.RoleName) === wanted);
+  if (!found) throw new Error(`no role sagemaker-<id>${suffix}`);
+  return found;
+}
+
+/** Every statement of the inline policies attached to the role with logical id `roleId`. */
+export function roleStatements(template: CfnTemplate, roleId: string): any[] {
+  return resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }

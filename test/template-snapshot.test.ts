@@ -10,8 +10,12 @@ function stripAssetHashes(template: unknown): unknown {
 }
 
 describe('synthesized templates', () => {
-  test('the product template matches the reviewed snapshot', () => {
-    expect(stripAssetHashes(productTemplate())).toMatchSnapshot();
+  test('the Lambda product template matches the reviewed snapshot', () => {
+    expect(stripAssetHashes(productTemplate('lambda'))).toMatchSnapshot();
+  });
+
+  test('the SageMaker endpoint product template matches the reviewed snapshot', () => {
+    expect(stripAssetHashes(productTemplate('endpoint'))).toMatchSnapshot();
   });
 
   test('the portfolio template matches the reviewed snapshot', () => {

@@ -1,0 +1,36 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ProjectContext } from './project-context';
+
+/** The roles of a ModelDeploy pipeline that a deploy target extends with what its stacks need. */
+export interface DeployRoles {
+  /** CodeBuild role of the build step (resolves the model, builds artifacts, exports the template). */
+  readonly build: iam.Role;
+  /** CodeBuild role of the staging smoke test. */
+  readonly test: iam.Role;
+  /** Role CloudFormation uses to deploy the staging and prod stacks. */
+  readonly deploy: iam.Role;
+}
+
+/** What the pipeline needs to know about the target once it is bound. */
+export interface DeployTargetBinding {
+  /** Extra environment variables of the build project (the seed buildspec's contract). */
+  readonly buildEnvironment: Record<string, string>;
+  /** True when the build runs docker (CodeBuild privileged mode). */
+  readonly privilegedBuild: boolean;
+  /** Name of the template file the seed build exports. */
+  readonly exportTemplateName: string;
+  /** The staging stack output the smoke test reads, and the environment variable it arrives in. */
+  readonly stagingTestInput: { readonly output: string; readonly variable: string };
+}
+
+/**
+ * Where the approved model is served: the Lambda container service, a SageMaker endpoint, ...
+ * A target creates its own resources (image repository, execution roles) and grants each pipeline
+ * role exactly what its step needs for this target.
+ */
+export interface IDeployTarget {
+  /** Short description used in resource descriptions. */
+  readonly description: string;
+  bind(scope: Construct, project: ProjectContext, roles: DeployRoles): DeployTargetBinding;
+}

@@ -1,0 +1,55 @@
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_VARIABLES = ("SAGEMAKER_PROJECT_NAME", "SAGEMAKER_PROJECT_ID", "SAGEMAKER_PROJECT_ARN", "ARTIFACT_BUCKET",
+                     "SOURCE_MODEL_PACKAGE_GROUP_NAME", "MODEL_EXECUTION_ROLE_ARN", "EXPORT_TEMPLATE_NAME",
+                     "EXPORT_TEMPLATE_STAGING_CONFIG", "EXPORT_TEMPLATE_PROD_CONFIG", "AWS_REGION")
+
+
+def load(name):
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+def commands(spec):
+    return [c for phase in spec["phases"].values() for c in phase.get("commands", [])]
+
+
+def test_build_tests_first_then_resolves_packages_and_exports():
+    run = commands(load("buildspec.yml"))
+    order = [next(i for i, c in enumerate(run) if marker in c) for marker in
+             ("pytest -x", "resolve_model.py", "package_inference.py", "export_configs.py")]
+    assert order == sorted(order)
+
+
+def test_build_runs_python_311_without_docker():
+    spec = load("buildspec.yml")
+    assert spec["phases"]["install"]["runtime-versions"] == {"python": 3.11}
+    assert not any("docker" in c for c in commands(spec))
+
+
+def test_build_artifacts_are_the_template_and_both_stage_configurations():
+    artifacts = load("buildspec.yml")["artifacts"]
+    assert artifacts["files"] == ["template-export.yml", "staging-config-export.json", "prod-config-export.json"]
+    assert artifacts["discard-paths"] is True  # YAML 1.1 "yes"
+
+
+def test_the_header_documents_exactly_the_project_variables():
+    text = (ROOT / "buildspec.yml").read_text()
+    for variable in PROJECT_VARIABLES:
+        assert variable in text
+
+
+def test_scripts_read_only_variables_the_project_provides():
+    # Every quoted UPPER_CASE name in the scripts is an environment variable.
+    used = set()
+    for script in (ROOT / "scripts").glob("*.py"):
+        used |= set(re.findall(r'"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"', script.read_text()))
+    assert used <= set(PROJECT_VARIABLES) | {"STAGING_ENDPOINT_NAME"}
+    assert {"SOURCE_MODEL_PACKAGE_GROUP_NAME", "ARTIFACT_BUCKET", "MODEL_EXECUTION_ROLE_ARN"} <= used
+
+
+def test_staging_test_runs_the_smoke_test():
+    assert commands(load("buildspec-staging-test.yml"))[-1] == "python scripts/smoke_test.py"
