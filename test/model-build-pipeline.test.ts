@@ -21,19 +21,6 @@ describe('ModelBuildPipeline', () => {
     });
   });
 
-  test('the seed holds the repo\'s code and no caches, venvs or build output', () => {
-    const [[, repo]] = resourcesOfType(json, 'AWS::CodeCommit::Repository')
-      .filter(([, r]) => JSON.stringify(r.Properties.RepositoryName).includes('-modelbuild'));
-    const hash = String(repo.Properties.Code.S3.Key).replace(/\.zip$/, '');
-    const staged = path.join(SYNTH_DIR, `asset.${hash}`);
-    const files: string[] = [];
-    const walk = (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) =>
-      (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.relative(staged, path.join(dir, e.name)))));
-    walk(staged);
-    expect(files).toEqual(expect.arrayContaining(['buildspec.yml', 'README.md', 'requirements.txt', 'data/abalone.csv', 'pipelines/abalone/pipeline.py']));
-    expect(files.filter((f) => /(__pycache__|\.pytest_cache|\.venv|node_modules|\.pyc$)/.test(f))).toEqual([]);
-  });
-
   test('the build runs the repo\'s own buildspec with the contract\'s environment variables', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Name: join('sagemaker-', nameRef, '-', idRef, '-modelbuild'),
