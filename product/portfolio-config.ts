@@ -34,6 +34,22 @@ export interface AccessSettings {
   readonly rolePatterns: readonly string[];
 }
 
+/** Settings baked into the product templates, applying to every project launched from them. */
+export interface ProjectSettings {
+  /** Delete the ECR repository and its images when a project is deleted (default: retained). */
+  readonly deleteImagesWithProject: boolean;
+  /** Images kept in a project's ECR repository. */
+  readonly maxImageCount: number;
+  /** Days a replaced artifact version stays in the project bucket. */
+  readonly noncurrentVersionExpirationDays: number;
+}
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  deleteImagesWithProject: false,
+  maxImageCount: 20,
+  noncurrentVersionExpirationDays: 30,
+};
+
 export interface PortfolioConfig {
   readonly portfolio: PortfolioSettings;
   /** The Lambda (API Gateway + Lambda container) product. */
@@ -41,6 +57,7 @@ export interface PortfolioConfig {
   /** The SageMaker endpoint product; not published when absent. */
   readonly endpointProduct?: ProductSettings;
   readonly access: AccessSettings;
+  readonly project: ProjectSettings;
   readonly tags: Readonly<Record<string, string>>;
   /**
    * Literal name of the bucket holding the product's file assets (seed repos).
@@ -86,7 +103,7 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
     throw new PortfolioConfigError(file, '(YAML syntax)', `${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${line ? ` (line ${line.line}, column ${line.col})` : ''}`);
   }
   const reader = new Reader(file);
-  const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'endpointProduct', 'access', 'tags', 'assetBucketName']);
+  const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'endpointProduct', 'access', 'project', 'tags', 'assetBucketName']);
 
   const portfolio = reader.map(root.portfolio, 'portfolio', ['displayName', 'providerName', 'description']);
   const access = reader.map(root.access, 'access', ['executionRoleArns', 'rolePatterns']);
@@ -106,11 +123,24 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
         pattern: ROLE_PATTERN, hint: 'an IAM role-name pattern such as AWSReservedSSO_DataScientist_*',
       }),
     },
+    project: readProjectSettings(reader, root.project),
     tags: reader.tags(root.tags, 'tags'),
     assetBucketName: root.assetBucketName === undefined ? undefined
       : reader.string(root.assetBucketName, 'assetBucketName', {
         pattern: BUCKET_NAME, hint: 'a literal S3 bucket name starting with "sagemaker-" (3-63 lower-case characters)',
       }),
+  };
+}
+
+function readProjectSettings(reader: Reader, node: unknown): ProjectSettings {
+  if (node === undefined) return DEFAULT_PROJECT_SETTINGS;
+  const project = reader.map(node, 'project', ['deleteImagesWithProject', 'maxImageCount', 'noncurrentVersionExpirationDays']);
+  const d = DEFAULT_PROJECT_SETTINGS;
+  return {
+    deleteImagesWithProject: reader.boolean(project.deleteImagesWithProject, 'project.deleteImagesWithProject', d.deleteImagesWithProject),
+    maxImageCount: reader.integer(project.maxImageCount, 'project.maxImageCount', d.maxImageCount, 1, 1000),
+    noncurrentVersionExpirationDays: reader.integer(project.noncurrentVersionExpirationDays, 'project.noncurrentVersionExpirationDays',
+      d.noncurrentVersionExpirationDays, 1, 3650),
   };
 }
 
@@ -193,6 +223,15 @@ class Reader {
   boolean(node: unknown, key: string, fallback: boolean): boolean {
     if (node === undefined || (isScalar(node) && node.value === null)) return fallback;
     if (!isScalar(node) || typeof node.value !== 'boolean') throw this.error(key, `must be true or false, got ${describe(node)}`);
+    return node.value;
+  }
+
+  integer(node: unknown, key: string, fallback: number, min: number, max: number): number {
+    if (node === undefined || (isScalar(node) && node.value === null)) return fallback;
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
+      throw this.error(key, `must be a whole number, got ${describe(node)}`);
+    }
+    if (node.value < min || node.value > max) throw this.error(key, `must be between ${min} and ${max}, got ${node.value}`);
     return node.value;
   }
 

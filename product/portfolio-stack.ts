@@ -96,6 +96,7 @@ export class PortfolioStack extends Stack {
       assetBucket: this.assetBucket,
       extraTags: props.config.tags,
       deployment,
+      settings: props.config.project,
     });
     const history = new servicecatalog.ProductStackHistory(this, `${idPrefix}ProductHistory`, {
       productStack: projectStack,

@@ -6,6 +6,7 @@ import { ServerSideEncryption } from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { PERMISSIONS_BOUNDARY_NAME, permissionsBoundaryArn } from './launch-role';
+import { DEFAULT_PROJECT_SETTINGS, ProjectSettings } from './portfolio-config';
 import {
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey, projectResourcePrefix,
@@ -44,10 +45,10 @@ export interface SageMakerProjectStackProps {
   /** Extra tags from the portfolio configuration, added to every resource a launch creates. */
   readonly extraTags?: Readonly<Record<string, string>>;
   /**
-   * Days a replaced or deleted artifact version is kept before S3 expires it.
-   * @default 30
+   * Retention and clean-up settings from the portfolio configuration.
+   * @default DEFAULT_PROJECT_SETTINGS
    */
-  readonly noncurrentVersionExpirationDays?: number;
+  readonly settings?: ProjectSettings;
 }
 
 /**
@@ -67,6 +68,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
 
   constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
     const deployment = props.deployment ?? ModelDeployment.LAMBDA_SERVICE;
+    const settings = props.settings ?? DEFAULT_PROJECT_SETTINGS;
     super(scope, id, {
       assetBucket: props.assetBucket,
       serverSideEncryption: ServerSideEncryption.AES_256,
@@ -109,7 +111,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{
         id: 'ExpireReplacedVersions',
-        noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 30),
+        noncurrentVersionExpiration: Duration.days(settings.noncurrentVersionExpirationDays),
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       }],
     });
@@ -140,7 +142,11 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     this.deployTarget = deployment === ModelDeployment.SAGEMAKER_ENDPOINT
       ? new SageMakerEndpointTarget({ modelExecutionRoleName: name('endpointModelRole'), resourcePrefix })
       : new LambdaServiceTarget({
-        imageRepositoryName: name('inferenceRepository'), lambdaExecutionRoleName: name('lambdaExecutionRole'), resourcePrefix,
+        imageRepositoryName: name('inferenceRepository'),
+        lambdaExecutionRoleName: name('lambdaExecutionRole'),
+        resourcePrefix,
+        maxImageCount: settings.maxImageCount,
+        deleteImagesWithProject: settings.deleteImagesWithProject,
       });
     this.modelDeploy = new ModelDeployPipeline(this, 'ModelDeploy', {
       project: context,

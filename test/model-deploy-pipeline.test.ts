@@ -3,11 +3,13 @@ import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { allowedActions, COMMON_EXCLUSIONS, Exclusion, expectRoleCovers, resourceTypes } from './role-coverage';
-import { CfnTemplate, productTemplate, projectRole, resourcesOfType, roleStatements } from './synthesized-app';
+import { CfnTemplate, productTemplate, projectRole, resourcesOfType, roleStatements, TEST_CONFIG_FILE } from './synthesized-app';
 import { API_URL_OUTPUT, LAMBDA_EXPORT_TEMPLATE } from '../pipelines/lambda-service-target';
 import { DEPLOY_CONFIG_FILES } from '../pipelines/model-deploy-pipeline';
+import { loadPortfolioConfig } from '../product/portfolio-config';
 import { PROJECT_ID_PARAMETER, PROJECT_NAME_PARAMETER } from '../product/sagemaker-project';
 
+const config = loadPortfolioConfig(TEST_CONFIG_FILE);
 const json = productTemplate();
 const roleNamed = (suffix: string) => projectRole(json, suffix);
 const statementsOf = (roleId: string) => roleStatements(json, roleId);
@@ -36,13 +38,14 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
     });
   });
 
-  test('the ECR repository scans on push, has immutable tags, keeps the newest images and is retained', () => {
+  test('the ECR repository scans on push, has immutable tags, keeps the configured number of images and is retained', () => {
+    expect(config.project.deleteImagesWithProject).toBe(false);
     template.hasResource('AWS::ECR::Repository', {
       Properties: {
         RepositoryName: join('sagemaker-', idRef, '-inference'),
         ImageScanningConfiguration: { ScanOnPush: true },
         ImageTagMutability: 'IMMUTABLE',
-        LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"countNumber":20') },
+        LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp(`"countNumber":${config.project.maxImageCount}`) },
       },
       DeletionPolicy: 'Retain',
     });

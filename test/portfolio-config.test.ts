@@ -61,6 +61,7 @@ describe('portfolio configuration', () => {
         executionRoleArns: ['arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole'],
         rolePatterns: ['AWSReservedSSO_DataScientist_*'],
       },
+      project: { deleteImagesWithProject: false, maxImageCount: 20, noncurrentVersionExpirationDays: 30 },
       tags: { team: 'ml' },
       assetBucketName: undefined,
     });
@@ -126,6 +127,15 @@ describe('portfolio configuration', () => {
     expect(parsePortfolioConfig(withEndpoint, FILE).endpointProduct).toMatchObject({ name: 'Endpoint', versionLabel: 'e1' });
     expectConfigError(withEndpoint.replace('  versionLabel: e1', '  versionLabel: ""'), 'endpointProduct.versionLabel', /must not be empty/);
     expectConfigError(withEndpoint.replace('  owner: Platform\n  versionLabel: e1', '  versionLabel: e1'), 'endpointProduct.owner', /is missing/);
+  });
+
+  test('reads project settings and rejects out-of-range or non-integer values', () => {
+    const withProject = `${VALID}\nproject:\n  deleteImagesWithProject: true\n  maxImageCount: 5\n`;
+    expect(parsePortfolioConfig(withProject, FILE).project)
+      .toEqual({ deleteImagesWithProject: true, maxImageCount: 5, noncurrentVersionExpirationDays: 30 });
+    expectConfigError(withProject.replace('maxImageCount: 5', 'maxImageCount: 0'), 'project.maxImageCount', /between 1 and 1000, got 0/);
+    expectConfigError(withProject.replace('maxImageCount: 5', 'maxImageCount: 2.5'), 'project.maxImageCount', /whole number/);
+    expectConfigError(withProject.replace('maxImageCount: 5', 'maxImageCount: "5"'), 'project.maxImageCount', /whole number, got string/);
   });
 
   test('fails clearly when the file does not exist', () => {

@@ -29,14 +29,18 @@ describe.each(PRODUCT_KINDS)('SageMakerProjectStack (the %s product template)', 
     }
   });
 
-  test('the artifact bucket is sagemaker-project-<id>, encrypted, versioned, private, retained, with noncurrent expiry', () => {
+  test('the artifact bucket is sagemaker-project-<id>, encrypted, versioned, private, retained, with the configured noncurrent expiry', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
         BucketName: { 'Fn::Join': ['', ['sagemaker-project-', { Ref: PROJECT_ID_PARAMETER }]] },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-        LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]) },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([Match.objectLike({
+            NoncurrentVersionExpiration: { NoncurrentDays: config.project.noncurrentVersionExpirationDays },
+          })]),
+        },
       },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
