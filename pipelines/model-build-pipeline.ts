@@ -2,13 +2,11 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ProjectContext, serviceRole } from './project-context';
-import { SEED_BRANCH, SeedRepository } from './seed-repository';
+import { SeedRepository } from './seed-repository';
 
 /** Physical names of everything the ModelBuild side creates (resolved by the project stack). */
 export interface ModelBuildNames {
@@ -165,14 +163,7 @@ export class ModelBuildPipeline extends Construct {
       stages: [
         {
           stageName: 'Source',
-          actions: [new actions.CodeCommitSourceAction({
-            actionName: 'ModelBuildCode',
-            repository: this.repository.repository,
-            branch: SEED_BRANCH,
-            output: source,
-            role: pipelineRole,
-            trigger: actions.CodeCommitTrigger.NONE,
-          })],
+          actions: [this.repository.sourceAction('ModelBuildCode', source, pipelineRole)],
         },
         {
           stageName: 'Build',
@@ -183,17 +174,6 @@ export class ModelBuildPipeline extends Construct {
       ],
     });
 
-    // A named rule (not the action's EVENTS trigger) so the launch role's sagemaker-p-* scope covers it.
-    new events.Rule(this, 'OnPushToMain', {
-      ruleName: names.triggerRule,
-      description: `Starts ${names.pipeline} on every push to ${SEED_BRANCH}`,
-      eventPattern: {
-        source: ['aws.codecommit'],
-        detailType: ['CodeCommit Repository State Change'],
-        resources: [this.repository.repository.repositoryArn],
-        detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [SEED_BRANCH] },
-      },
-      targets: [new targets.CodePipeline(this.pipeline, { eventRole: props.eventsRole })],
-    });
+    this.repository.startOnPush(this.pipeline, names.triggerRule, props.eventsRole);
   }
 }

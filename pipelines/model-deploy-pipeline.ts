@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
 import { ProjectContext, serviceRole } from './project-context';
-import { SEED_BRANCH, SeedRepository } from './seed-repository';
+import { SeedRepository } from './seed-repository';
 
 /** Template configurations every deploy seed's buildspec writes next to its template. */
 export const DEPLOY_CONFIG_FILES = {
@@ -154,14 +154,7 @@ export class ModelDeployPipeline extends Construct {
       stages: [
         {
           stageName: 'Source',
-          actions: [new actions.CodeCommitSourceAction({
-            actionName: 'ModelDeployCode',
-            repository: this.repository.repository,
-            branch: SEED_BRANCH,
-            output: source,
-            role: pipelineRole,
-            trigger: actions.CodeCommitTrigger.NONE,
-          })],
+          actions: [this.repository.sourceAction('ModelDeployCode', source, pipelineRole)],
         },
         {
           stageName: 'Build',
@@ -195,18 +188,7 @@ export class ModelDeployPipeline extends Construct {
       ],
     });
 
-    const startPipeline = new targets.CodePipeline(this.pipeline, { eventRole: props.eventsRole });
-    new events.Rule(this, 'OnPushToMain', {
-      ruleName: names.pushTriggerRule,
-      description: `Starts ${names.pipeline} on every push to ${SEED_BRANCH}`,
-      eventPattern: {
-        source: ['aws.codecommit'],
-        detailType: ['CodeCommit Repository State Change'],
-        resources: [this.repository.repository.repositoryArn],
-        detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [SEED_BRANCH] },
-      },
-      targets: [startPipeline],
-    });
+    this.repository.startOnPush(this.pipeline, names.pushTriggerRule, props.eventsRole);
     new events.Rule(this, 'OnModelApproved', {
       ruleName: names.modelApprovedRule,
       description: `Starts ${names.pipeline} when a model version in ${props.modelPackageGroupName} is approved`,
@@ -215,7 +197,7 @@ export class ModelDeployPipeline extends Construct {
         detailType: ['SageMaker Model Package State Change'],
         detail: { ModelPackageGroupName: [props.modelPackageGroupName], ModelApprovalStatus: ['Approved'] },
       },
-      targets: [startPipeline],
+      targets: [new targets.CodePipeline(this.pipeline, { eventRole: props.eventsRole })],
     });
   }
 }

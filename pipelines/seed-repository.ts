@@ -1,4 +1,9 @@
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
@@ -31,6 +36,31 @@ export class SeedRepository extends Construct {
       repositoryName: props.repositoryName,
       description: props.description,
       code: codecommit.Code.fromAsset(this.seed, SEED_BRANCH),
+    });
+  }
+
+  /** The pipeline's Source action on `main`; pushes start the pipeline through {@link startOnPush}, not polling. */
+  sourceAction(actionName: string, output: codepipeline.Artifact, role: iam.IRole): actions.CodeCommitSourceAction {
+    return new actions.CodeCommitSourceAction({
+      actionName, repository: this.repository, branch: SEED_BRANCH, output, role, trigger: actions.CodeCommitTrigger.NONE,
+    });
+  }
+
+  /**
+   * Starts `pipeline` on every push to `main`. A named rule (not the source action's EVENTS trigger)
+   * so that the launch role's `sagemaker-p-*` scope covers it.
+   */
+  startOnPush(pipeline: codepipeline.IPipeline, ruleName: string, eventsRole: iam.IRole): events.Rule {
+    return new events.Rule(this, 'OnPushToMain', {
+      ruleName,
+      description: `Starts ${pipeline.pipelineName} on every push to ${SEED_BRANCH}`,
+      eventPattern: {
+        source: ['aws.codecommit'],
+        detailType: ['CodeCommit Repository State Change'],
+        resources: [this.repository.repositoryArn],
+        detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [SEED_BRANCH] },
+      },
+      targets: [new targets.CodePipeline(pipeline, { eventRole: eventsRole })],
     });
   }
 }
