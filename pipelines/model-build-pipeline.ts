@@ -5,7 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { ProjectContext, serviceRole } from './project-context';
+import { ProjectContext, projectPipeline, serviceRole } from './project-context';
 import { SeedRepository } from './seed-repository';
 
 /** Physical names of everything the ModelBuild side creates (resolved by the project stack). */
@@ -153,26 +153,18 @@ export class ModelBuildPipeline extends Construct {
     const pipelineRole = serviceRole(this, 'PipelineRole', names.pipelineRole, 'codepipeline.amazonaws.com',
       'Runs the ModelBuild CodePipeline');
     const source = new codepipeline.Artifact('Source');
-    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
-      pipelineName: names.pipeline,
-      pipelineType: codepipeline.PipelineType.V2,
-      role: pipelineRole,
-      artifactBucket: project.artifactBucket,
-      crossAccountKeys: false,
-      restartExecutionOnUpdate: false,
-      stages: [
-        {
-          stageName: 'Source',
-          actions: [this.repository.sourceAction('ModelBuildCode', source, pipelineRole)],
-        },
-        {
-          stageName: 'Build',
-          actions: [new actions.CodeBuildAction({
-            actionName: 'TestAndStartSageMakerPipeline', project: this.buildProject, input: source, role: pipelineRole,
-          })],
-        },
-      ],
-    });
+    this.pipeline = projectPipeline(this, 'Pipeline', names.pipeline, pipelineRole, project, [
+      {
+        stageName: 'Source',
+        actions: [this.repository.sourceAction('ModelBuildCode', source, pipelineRole)],
+      },
+      {
+        stageName: 'Build',
+        actions: [new actions.CodeBuildAction({
+          actionName: 'TestAndStartSageMakerPipeline', project: this.buildProject, input: source, role: pipelineRole,
+        })],
+      },
+    ]);
 
     this.repository.startOnPush(this.pipeline, names.triggerRule, props.eventsRole);
   }

@@ -7,7 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
-import { ProjectContext, serviceRole } from './project-context';
+import { ProjectContext, projectPipeline, serviceRole } from './project-context';
 import { SeedRepository } from './seed-repository';
 
 /** Template configurations every deploy seed's buildspec writes next to its template. */
@@ -144,49 +144,41 @@ export class ModelDeployPipeline extends Construct {
     const deployStaging = deploy('Staging', names.stagingStack, DEPLOY_CONFIG_FILES.staging);
     const testInput = this.binding.stagingTestInput;
 
-    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
-      pipelineName: names.pipeline,
-      pipelineType: codepipeline.PipelineType.V2,
-      role: pipelineRole,
-      artifactBucket: project.artifactBucket,
-      crossAccountKeys: false,
-      restartExecutionOnUpdate: false,
-      stages: [
-        {
-          stageName: 'Source',
-          actions: [this.repository.sourceAction('ModelDeployCode', source, pipelineRole)],
-        },
-        {
-          stageName: 'Build',
-          actions: [new actions.CodeBuildAction({
-            actionName: 'BuildDeployment', project: this.buildProject, input: source, outputs: [built], role: pipelineRole,
-          })],
-        },
-        { stageName: 'DeployStaging', actions: [deployStaging] },
-        {
-          stageName: 'TestStaging',
-          actions: [new actions.CodeBuildAction({
-            actionName: 'SmokeTestStaging',
-            project: this.testProject,
-            input: source,
-            role: pipelineRole,
-            // Stack outputs of a CloudFormation action are variables of its namespace.
-            environmentVariables: {
-              [testInput.variable]: { value: `#{${deployStaging.actionProperties.variablesNamespace}.${testInput.output}}` },
-            },
-          })],
-        },
-        {
-          stageName: 'ApproveProd',
-          actions: [new actions.ManualApprovalAction({
-            actionName: 'ApproveProdDeployment',
-            role: pipelineRole,
-            additionalInformation: 'Staging passed its smoke test. Approve to deploy this model version to prod.',
-          })],
-        },
-        { stageName: 'DeployProd', actions: [deploy('Prod', names.prodStack, DEPLOY_CONFIG_FILES.prod)] },
-      ],
-    });
+    this.pipeline = projectPipeline(this, 'Pipeline', names.pipeline, pipelineRole, project, [
+      {
+        stageName: 'Source',
+        actions: [this.repository.sourceAction('ModelDeployCode', source, pipelineRole)],
+      },
+      {
+        stageName: 'Build',
+        actions: [new actions.CodeBuildAction({
+          actionName: 'BuildDeployment', project: this.buildProject, input: source, outputs: [built], role: pipelineRole,
+        })],
+      },
+      { stageName: 'DeployStaging', actions: [deployStaging] },
+      {
+        stageName: 'TestStaging',
+        actions: [new actions.CodeBuildAction({
+          actionName: 'SmokeTestStaging',
+          project: this.testProject,
+          input: source,
+          role: pipelineRole,
+          // Stack outputs of a CloudFormation action are variables of its namespace.
+          environmentVariables: {
+            [testInput.variable]: { value: `#{${deployStaging.actionProperties.variablesNamespace}.${testInput.output}}` },
+          },
+        })],
+      },
+      {
+        stageName: 'ApproveProd',
+        actions: [new actions.ManualApprovalAction({
+          actionName: 'ApproveProdDeployment',
+          role: pipelineRole,
+          additionalInformation: 'Staging passed its smoke test. Approve to deploy this model version to prod.',
+        })],
+      },
+      { stageName: 'DeployProd', actions: [deploy('Prod', names.prodStack, DEPLOY_CONFIG_FILES.prod)] },
+    ]);
 
     this.repository.startOnPush(this.pipeline, names.pushTriggerRule, props.eventsRole);
     new events.Rule(this, 'OnModelApproved', {

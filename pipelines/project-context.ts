@@ -1,5 +1,7 @@
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 
 /**
  * What every pipeline construct needs from the project that owns it. pipelines/ never imports
@@ -15,6 +17,23 @@ export interface ProjectContext {
 }
 
 /** A role assumed by `service`, with a fixed name (the launch role may only create `sagemaker-p-*` roles). */
-export function serviceRole(scope: import('constructs').Construct, id: string, roleName: string, service: string, description: string): iam.Role {
+export function serviceRole(scope: Construct, id: string, roleName: string, service: string, description: string): iam.Role {
   return new iam.Role(scope, id, { roleName, description, assumedBy: new iam.ServicePrincipal(service) });
+}
+
+/**
+ * A CodePipeline (V2) of the project: named, run by `role`, storing artifacts in the project bucket
+ * (no extra bucket or KMS key per pipeline), never restarted by its own stack update.
+ */
+export function projectPipeline(scope: Construct, id: string, pipelineName: string, role: iam.IRole, project: ProjectContext,
+  stages: codepipeline.StageProps[]): codepipeline.Pipeline {
+  return new codepipeline.Pipeline(scope, id, {
+    pipelineName,
+    pipelineType: codepipeline.PipelineType.V2,
+    role,
+    artifactBucket: project.artifactBucket,
+    crossAccountKeys: false,
+    restartExecutionOnUpdate: false,
+    stages,
+  });
 }
