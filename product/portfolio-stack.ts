@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Aws, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { LaunchRole } from './launch-role';
 import { PortfolioConfig, ProductSettings } from './portfolio-config';
 import { ModelDeployment, SageMakerProjectStack } from './project-stack';
+import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
 import { STUDIO_VISIBILITY_TAG } from './sagemaker-project';
 
 /** Where ProductStackHistory keeps the template of every published version (commit this folder). */
@@ -46,14 +47,8 @@ export class PortfolioStack extends Stack {
     this.assetBucketName = props.assetBucketName;
 
     this.assetBucket = new s3.Bucket(this, 'ProductAssetBucket', {
+      ...RETAINED_PRIVATE_BUCKET,
       bucketName: props.assetBucketName,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      // Launched projects keep pointing at these objects: never delete them with the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucketName: props.assetBucketName });

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ServerSideEncryption } from 'aws-cdk-lib/aws-s3-deployment';
@@ -7,6 +7,7 @@ import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { PERMISSIONS_BOUNDARY_NAME, permissionsBoundaryArn } from './launch-role';
 import { DEFAULT_PROJECT_SETTINGS, ProjectSettings } from './portfolio-config';
+import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
 import {
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey, projectResourcePrefix,
@@ -101,14 +102,9 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     iam.PermissionsBoundary.of(this).apply(this.permissionsBoundary);
 
     this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
+      // Retained: models and training data outlive the project.
+      ...RETAINED_PRIVATE_BUCKET,
       bucketName: projectName('artifactBucket', this.project),
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      // Models and training data outlive the project: deleting the project must not delete them.
-      removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{
         id: 'ExpireReplacedVersions',
         noncurrentVersionExpiration: Duration.days(settings.noncurrentVersionExpirationDays),
