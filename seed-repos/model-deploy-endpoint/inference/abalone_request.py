@@ -156,5 +156,7 @@ class RequestValidator:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise RequestError(f"{where}.{field}: must be a number, got {_describe(value)}")
             low, high = FIELD_BOUNDS[field]
-            if not math.isfinite(value) or not low <= value <= high:
-                raise RequestError(f"{where}.{field}: {value!r} is outside the accepted range {low}..{high}")
+            # Only floats can be infinite; math.isfinite(10**400) would raise OverflowError, a comparison never does.
+            if (type(value) is float and not math.isfinite(value)) or not low <= value <= high:
+                shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+                raise RequestError(f"{where}.{field}: {shown} is outside the accepted range {low}..{high}")

@@ -79,6 +79,7 @@ CASES = [
     ("length in millimetres", body([record(length=91.0)]), 400, "instances[0].length: 91.0 is outside"),
     ("weight in grams", body([record(whole_weight=102.8)]), 400, "instances[0].whole_weight: 102.8 is outside"),
     ("absurd height", body([record(height=1e300)]), 400, "instances[0].height: 1e+300 is outside"),
+    ("400-digit integer", body([record(shell_weight=10 ** 400)]), 400, "instances[0].shell_weight: 1000000000"),
     ("bad value in the last record", body([GOOD] * 9 + [record(shucked_weight=-1)]), 400, "instances[9].shucked_weight"),
     ("first error is reported", body([record(sex="Q"), record(length="x")]), 400, "instances[0].sex"),
 ]

@@ -4,8 +4,10 @@ Everything a client can send is checked here and turned into either a float
 feature matrix or a :class:`RequestError` (4xx) that names the offending field,
 e.g. ``instances[3].length``.
 
-Validation has two paths that accept exactly the same inputs:
+Validation has three paths that accept exactly the same inputs:
 
+* a single-record path in plain Python (one record is the usual online
+  request, and a dozen small numpy calls would cost more than the checks);
 * a fast path for the common case (every record well formed), written with
   C-level builtins (``map``, ``itemgetter``, ``np.fromiter``) so a
   1,000-record request costs little more than the model itself;
@@ -180,10 +182,15 @@ class InstanceValidator:
                         lookup.setdefault(variant, column)
             self.category_lookup[field] = lookup
         self._category_getters = [(f, itemgetter(f), self.category_lookup[f]) for f in transform.categorical_fields]
+        self._numeric_checks = tuple(zip(self.numeric_fields, self.lower.tolist(), self.upper.tolist()))
 
     # -- entry point
     def features(self, doc: Any) -> np.ndarray:
         instances = self.instances(doc)
+        if len(instances) == 1:
+            single = self._single(instances[0])
+            if single is not None:
+                return self.transform.apply_one(*single)
         parsed = self._fast(instances)
         if parsed is None:
             parsed = self._slow(instances)
@@ -211,6 +218,27 @@ class InstanceValidator:
                                f"\"instances\" has {len(instances)} records; the limit is {self.max_records} per request",
                                field=TOP_LEVEL_KEY)
         return instances
+
+    # -- single-record path: returns None whenever anything is unusual
+    def _single(self, record: Any) -> tuple[list[float], list[int]] | None:
+        if type(record) is not dict or record.keys() != self.field_set:
+            return None
+        numeric = []
+        for field, lower, upper in self._numeric_checks:
+            value = record[field]
+            if type(value) is not float and type(value) is not int:  # excludes bool and NonFiniteNumber
+                return None
+            if not lower <= value <= upper:  # also false for NaN and infinities
+                return None
+            numeric.append(value)
+        columns = []
+        for field, _getter, lookup in self._category_getters:
+            value = record[field]
+            column = lookup.get(value) if type(value) is str else None
+            if column is None:
+                return None
+            columns.append(column)
+        return numeric, columns
 
     # -- fast path: returns None whenever anything is unusual
     def _fast(self, instances: list) -> tuple[np.ndarray, list[np.ndarray]] | None:
@@ -280,7 +308,8 @@ class InstanceValidator:
             # e.g. 1e999, which Python's json module parses to inf
             raise RequestError(400, "non_finite", f"{path} is {_short(value)}; only finite numbers are allowed",
                                field=field, index=index)
-        lo, hi = self.lower[j], self.upper[j]
+        # Python floats, not numpy's: comparing a huge JSON integer (10**400) with them is exact, never an OverflowError.
+        _field, lo, hi = self._numeric_checks[j]
         if not lo <= value <= hi:
             raise RequestError(400, "out_of_range", f"{path} is {_short(value)}; it must be between {lo:g} and {hi:g}",
                                field=field, index=index)

@@ -28,17 +28,20 @@ class Case:
     headers: dict = dataclass_field(default_factory=dict)
 
 
-def _batch_with(index: int, record) -> dict:
-    """Three valid records with the one at ``index`` replaced."""
+def _batch_with(index: int, record, single: bool = False) -> dict:
+    """Three valid records with the one at ``index`` replaced; or, when ``single``, ``record`` alone."""
+    if single:
+        return {"instances": [record]}
     instances = [dict(VALID_RECORD) for _ in range(3)]
     instances[index] = record
     return {"instances": instances}
 
 
-def _raw_batch_with_token(field: str, token: str) -> str:
-    """Record 1's ``field`` set to a literal JSON-ish token (NaN, Infinity, 1e999, ...)."""
+def _raw_batch_with_token(field: str, token: str, single: bool = False) -> str:
+    """Record 1's (or the single record's) ``field`` set to a literal JSON-ish token (NaN, Infinity, 1e999, ...)."""
     placeholder = "__TOKEN__"
-    return json.dumps(_batch_with(1, dict(VALID_RECORD, **{field: placeholder}))).replace(f'"{placeholder}"', token)
+    doc = _batch_with(1, dict(VALID_RECORD, **{field: placeholder}), single)
+    return json.dumps(doc).replace(f'"{placeholder}"', token)
 
 
 def _body_cases() -> list[Case]:
@@ -85,28 +88,31 @@ def _misspelling(name: str) -> str:
             "shucked_weight": "shuckedweight", "viscera_weight": "Viscera_Weight", "shell_weight": "shell_wieght"}[name]
 
 
-def _field_presence_cases() -> list[Case]:
+def _field_presence_cases(single: bool = False) -> list[Case]:
+    prefix, at = ("single_", lambda _index: 0) if single else ("", lambda index: index)
     cases = []
     for name in VALID_RECORD:
         missing = {k: v for k, v in VALID_RECORD.items() if k != name}
-        cases.append(Case(f"missing_{name}", api_event(_batch_with(1, missing)), 400, "missing_field",
-                          (f'"{name}"', "instances[1]"), field=name, index=1))
+        cases.append(Case(f"{prefix}missing_{name}", api_event(_batch_with(1, missing, single)), 400, "missing_field",
+                          (f'"{name}"', f"instances[{at(1)}]"), field=name, index=at(1)))
         typo = _misspelling(name)
         misspelt = dict(missing, **{typo: VALID_RECORD[name]})
-        cases.append(Case(f"misspelt_{name}", api_event(_batch_with(2, misspelt)), 400, "unknown_field",
-                          (typo, f'did you mean "{name}"', "instances[2]"), field=typo, index=2))
-    cases.append(Case("extra_field_age", api_event(_batch_with(0, dict(VALID_RECORD, age=10))), 400, "unknown_field",
-                      ('"age"', "instances[0]", "expected fields"), field="age", index=0))
-    cases.append(Case("extra_field_rings_label", api_event(_batch_with(1, dict(VALID_RECORD, rings=9))), 400, "unknown_field",
-                      ('"rings"',), field="rings", index=1))
-    cases.append(Case("empty_record", api_event(_batch_with(1, {})), 400, "missing_field", ('"sex"',), field="sex", index=1))
+        cases.append(Case(f"{prefix}misspelt_{name}", api_event(_batch_with(2, misspelt, single)), 400, "unknown_field",
+                          (typo, f'did you mean "{name}"', f"instances[{at(2)}]"), field=typo, index=at(2)))
+    cases.append(Case(f"{prefix}extra_field_age", api_event(_batch_with(0, dict(VALID_RECORD, age=10), single)), 400,
+                      "unknown_field", ('"age"', "instances[0]", "expected fields"), field="age", index=0))
+    cases.append(Case(f"{prefix}extra_field_rings_label", api_event(_batch_with(1, dict(VALID_RECORD, rings=9), single)), 400,
+                      "unknown_field", ('"rings"',), field="rings", index=at(1)))
+    cases.append(Case(f"{prefix}empty_record", api_event(_batch_with(1, {}, single)), 400, "missing_field", ('"sex"',),
+                      field="sex", index=at(1)))
     return cases
 
 
-def _numeric_value_cases() -> list[Case]:
+def _numeric_value_cases(single: bool = False) -> list[Case]:
+    prefix, index = ("single_", 0) if single else ("", 1)
     cases = []
     for name in NUMERIC_FIELDS:
-        path = f"instances[1].{name}"
+        path = f"instances[{index}].{name}"
         bad_json_values = [
             ("string", "0.5", "invalid_type", ("string", "without quotes")),
             ("empty_string", "", "invalid_type", ("string",)),
@@ -117,17 +123,19 @@ def _numeric_value_cases() -> list[Case]:
             ("negative", -0.1, "out_of_range", ("-0.1", "between")),
             ("absurd", 1e6, "out_of_range", ("1000000", "between")),
             ("in_millimetres", 455, "out_of_range", ("455", "between")),
+            ("huge_integer", 10 ** 400, "out_of_range", ("between",)),
         ]
         for label, value, code, mentions in bad_json_values:
-            event = api_event(_batch_with(1, dict(VALID_RECORD, **{name: value})))
-            cases.append(Case(f"{name}_{label}", event, 400, code, (path,) + mentions, field=name, index=1))
+            event = api_event(_batch_with(1, dict(VALID_RECORD, **{name: value}), single))
+            cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (path,) + mentions, field=name, index=index))
         for label, token in [("nan", "NaN"), ("infinity", "Infinity"), ("minus_infinity", "-Infinity"), ("overflow", "1e999")]:
-            cases.append(Case(f"{name}_{label}", api_event(_raw_batch_with_token(name, token)), 400, "non_finite",
-                              (path, "finite"), field=name, index=1))
+            cases.append(Case(f"{prefix}{name}_{label}", api_event(_raw_batch_with_token(name, token, single)), 400,
+                              "non_finite", (path, "finite"), field=name, index=index))
     return cases
 
 
-def _sex_value_cases() -> list[Case]:
+def _sex_value_cases(single: bool = False) -> list[Case]:
+    prefix, index = ("single_", 0) if single else ("", 1)
     cases = []
     for label, value, code, mentions in [
         ("unknown_letter", "X", "invalid_category", ("F, I, M",)), ("word", "Male", "invalid_category", ("F, I, M",)),
@@ -135,8 +143,8 @@ def _sex_value_cases() -> list[Case]:
         ("number", 1, "invalid_type", ("string",)), ("null", None, "invalid_type", ("null",)),
         ("boolean", True, "invalid_type", ("boolean",)), ("array", ["M"], "invalid_type", ("array",)),
     ]:
-        cases.append(Case(f"sex_{label}", api_event(_batch_with(1, dict(VALID_RECORD, sex=value))), 400, code,
-                          ("instances[1].sex",) + mentions, field="sex", index=1))
+        cases.append(Case(f"{prefix}sex_{label}", api_event(_batch_with(1, dict(VALID_RECORD, sex=value), single)), 400,
+                          code, (f"instances[{index}].sex",) + mentions, field="sex", index=index))
     return cases
 
 
@@ -178,6 +186,7 @@ def _content_type_cases() -> list[Case]:
 
 
 CORPUS = (_body_cases() + _shape_cases() + _field_presence_cases() + _numeric_value_cases() + _sex_value_cases()
+          + _field_presence_cases(single=True) + _numeric_value_cases(single=True) + _sex_value_cases(single=True)
           + _size_and_encoding_cases() + _routing_cases() + _content_type_cases())
 
 

@@ -102,6 +102,11 @@ def test_dockerfile_checks_at_build_time_that_the_handler_initialises():
     assert any("import app.handler" in run for run in runs)
 
 
+def test_dockerfile_precompiles_the_app_bytecode_because_the_lambda_file_system_is_read_only():
+    runs = [shlex.split(rest) for keyword, rest in _dockerfile_instructions() if keyword == "RUN"]
+    assert ["python", "-m", "compileall", "-q", "${LAMBDA_TASK_ROOT}/app"] in runs
+
+
 def test_dockerignore_sends_only_app_model_and_requirements_to_the_build():
     lines = [line.strip() for line in _read(".dockerignore").splitlines() if line.strip() and not line.startswith("#")]
     assert lines[0] == "*"

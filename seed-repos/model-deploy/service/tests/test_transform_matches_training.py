@@ -45,6 +45,29 @@ def test_slow_validation_path_builds_the_same_features_as_the_fast_path(model_di
     np.testing.assert_array_equal(fast, slow)
 
 
+def test_one_record_requests_build_bit_identical_features_to_batches(model_dir, sample_records):
+    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(sample_records))
+    batch = validator.features(_requests_from(sample_records))
+
+    for i, record in enumerate(_requests_from(sample_records)["instances"]):
+        assert validator._single(record) is not None, f"record {i} did not take the single-record path"
+        alone = validator.features({"instances": [record]})
+        assert alone.dtype == np.float32 and alone.shape == (1, batch.shape[1])
+        # Compare bit patterns: equal floats could still differ in -0.0 vs 0.0.
+        np.testing.assert_array_equal(alone.view(np.uint32), batch[i:i + 1].view(np.uint32))
+
+
+def test_integer_values_give_the_same_features_alone_and_in_a_batch(model_dir):
+    validator = InstanceValidator(_serving_transform(model_dir), max_records=2)
+    record = {"sex": "m", "length": 1, "diameter": 0, "height": 0, "whole_weight": 2,
+              "shucked_weight": 1, "viscera_weight": 0, "shell_weight": 1}
+
+    alone = validator.features({"instances": [record]})
+    batch = validator.features({"instances": [record, record]})
+
+    np.testing.assert_array_equal(alone.view(np.uint32), batch[:1].view(np.uint32))
+
+
 def test_reference_transform_agrees_with_training_features(model_dir, sample_records):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
     rows = sample_records[:25]
