@@ -100,7 +100,11 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const line = first.linePos?.[0];
-    throw new PortfolioConfigError(file, '(YAML syntax)', `${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${line ? ` (line ${line.line}, column ${line.col})` : ''}`);
+    // The yaml package's advice for this case names its own API; say what to change in the file instead.
+    const message = first.code === 'MULTIPLE_DOCS'
+      ? 'the file holds more than one YAML document (a line "---" starts another); keep a single document'
+      : first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new PortfolioConfigError(file, '(YAML syntax)', `${message}${line ? ` (line ${line.line}, column ${line.col})` : ''}`);
   }
   const reader = new Reader(file);
   const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'endpointProduct', 'access', 'project', 'tags', 'assetBucketName']);
@@ -262,6 +266,10 @@ class Reader {
 function describe(node: unknown): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return node.value === null ? 'an empty value' : `${typeof node.value} ${JSON.stringify(node.value)}`;
+  if (isScalar(node)) {
+    if (node.value === null) return 'an empty value';
+    // String(), not JSON.stringify: YAML's .inf and 1e999 are numbers JSON would print as null.
+    return typeof node.value === 'string' ? `string ${JSON.stringify(node.value)}` : `${typeof node.value} ${String(node.value)}`;
+  }
   return 'nothing';
 }

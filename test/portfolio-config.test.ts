@@ -71,6 +71,10 @@ describe('portfolio configuration', () => {
     expectConfigError(VALID.replace('  name: Product', '  name: [unclosed'), '(YAML syntax)', /line \d+/);
   });
 
+  test('fails on a second YAML document, saying what to change in the file', () => {
+    expectConfigError(`${VALID}\n---\n${VALID}`, '(YAML syntax)', /more than one YAML document.*keep a single document \(line \d+/);
+  });
+
   test('fails on a duplicated key', () => {
     expectConfigError(VALID.replace('  owner: Platform\n', '  owner: Platform\n  owner: Other\n'), '(YAML syntax)', /unique|duplicate/i);
   });
@@ -91,6 +95,8 @@ describe('portfolio configuration', () => {
     expectConfigError(VALID.replace('versionLabel: v1', 'versionLabel: [v1]'), 'product.versionLabel', /must be a string, got a list/);
     expectConfigError(VALID.replace('  rolePatterns:\n    - AWSReservedSSO_DataScientist_*', '  rolePatterns: AWSReservedSSO_*'), 'access.rolePatterns', /must be a list/);
     expectConfigError(`${VALID.replace('  versionLabel: v1', '  versionLabel: v1\n  lockVersionLabel: "yes"')}`, 'product.lockVersionLabel', /true or false/);
+    // An unquoted 1e999 is YAML's infinity: the message shows it, not JSON's "null".
+    expectConfigError(VALID.replace('versionLabel: v1', 'versionLabel: 1e999'), 'product.versionLabel', /must be a string, got number Infinity$/);
   });
 
   test('fails on a malformed role ARN', () => {

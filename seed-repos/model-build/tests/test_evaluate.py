@@ -8,6 +8,7 @@ import tarfile
 import numpy as np
 import pytest
 
+from conftest import run_script
 from pipelines.abalone import evaluate
 
 # The quality bar for the default hyperparameters, in rings.
@@ -51,3 +52,28 @@ def test_archive_without_model_info_is_rejected_with_a_reason(tmp_path):
         tar.add(tmp_path / "xgboost-model.json", arcname="xgboost-model.json")
     with pytest.raises(ValueError, match="no model-info.json"):
         evaluate.load_model(archive)
+
+
+# --- bad inputs: one readable line naming the problem, no traceback.
+
+
+def test_missing_model_archive_is_named_without_a_traceback(tmp_path, preprocessed):
+    result = run_script("evaluate.py", "--model", str(tmp_path / "model.tar.gz"), "--test-dir", str(preprocessed / "test"),
+                        "--output-dir", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"evaluate: bad input: {tmp_path / 'model.tar.gz'}: model archive not found" in result.stderr
+
+
+def test_an_archive_that_is_not_a_tarball_is_named_as_such(tmp_path, preprocessed):
+    (tmp_path / "model.tar.gz").write_text("not a tarball")
+    with pytest.raises(SystemExit, match="not a gzipped tar archive"):
+        evaluate.main(["--model", str(tmp_path / "model.tar.gz"), "--test-dir", str(preprocessed / "test"),
+                       "--output-dir", str(tmp_path / "out")])
+
+
+def test_test_rows_with_the_wrong_feature_count_are_rejected(tmp_path, model_archive):
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "test.csv").write_text("9,0.1,0.2\n")
+    with pytest.raises(SystemExit, match="rows have 2 features, the model expects 10"):
+        evaluate.main(["--model", str(model_archive), "--test-dir", str(tmp_path / "test"), "--output-dir", str(tmp_path / "out")])

@@ -152,3 +152,14 @@ def test_bad_input_as_a_script_prints_one_line_and_no_traceback(tmp_path):
 def test_missing_input_names_the_path(tmp_path):
     with pytest.raises(SystemExit, match="no such file or directory"):
         preprocess.main(["--input", str(tmp_path / "nowhere.csv"), "--output-dir", str(tmp_path / "out")])
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--test-fraction", "2"], "--test-fraction must be between 0 and 1"),
+    (["--validation-fraction", "0"], "--validation-fraction must be between 0 and 1"),
+    (["--validation-fraction", "0.5", "--test-fraction", "0.5"], "must be below 1, to leave rows for training"),
+])
+def test_bad_split_fractions_are_usage_errors_naming_the_argument(tmp_path, args, expected, capsys):
+    with pytest.raises(SystemExit):
+        preprocess.main(["--input", str(tmp_path), "--output-dir", str(tmp_path / "out"), *args])
+    assert expected in capsys.readouterr().err

@@ -6,8 +6,10 @@ import json
 import tarfile
 
 import numpy as np
+import pytest
 import xgboost as xgb
 
+from conftest import run_script
 from pipelines.abalone import train
 
 CONTRACT_FILES = {"xgboost-model.json", "transform.json", "model-info.json"}
@@ -69,3 +71,30 @@ def test_locations_default_to_the_sagemaker_environment(monkeypatch, tmp_path):
 def test_model_dir_packs_into_the_archive_layout_evaluate_expects(model_archive):
     with tarfile.open(model_archive) as archive:
         assert set(archive.getnames()) == CONTRACT_FILES
+
+
+# --- bad arguments and inputs: one readable line naming the problem, no traceback.
+
+
+@pytest.mark.parametrize("name, value", [("num_round", "0"), ("eta", "0"), ("eta", "1.5"), ("subsample", "0"),
+                                         ("max_depth", "0"), ("early_stopping_rounds", "-1")])
+def test_out_of_range_hyperparameters_stop_before_training_naming_the_argument(name, value, capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args([f"--{name}", value])
+    assert f"--{name} must be between" in capsys.readouterr().err
+
+
+def test_missing_transform_channel_is_named_without_a_traceback(tmp_path, preprocessed):
+    result = run_script("train.py", "--train", str(preprocessed / "train"), "--validation", str(preprocessed / "validation"),
+                        "--transform", str(tmp_path / "empty"), "--model-dir", str(tmp_path / "model"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"train: bad input: {tmp_path / 'empty' / 'transform.json'}: missing" in result.stderr
+
+
+def test_a_non_numeric_split_is_named_as_such(tmp_path, preprocessed):
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / "train.csv").write_text("rings,sex\n9,M\n")
+    with pytest.raises(SystemExit, match=r"train: bad input: .*train: not a numeric CSV written by preprocess.py"):
+        train.main(["--train", str(tmp_path / "train"), "--validation", str(preprocessed / "validation"),
+                    "--transform", str(preprocessed / "transform"), "--model-dir", str(tmp_path / "model")])

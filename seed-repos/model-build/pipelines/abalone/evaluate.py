@@ -44,16 +44,26 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> Dict[str, Any]
     }
 
 
+class EvaluationInputError(ValueError):
+    """The model archive or the test split is missing or not what train.py / preprocess.py write."""
+
+
 def load_model(model_archive: "str | os.PathLike[str]") -> xgb.Booster:
     """Load the booster from model.tar.gz as written by train.py (no pickle involved)."""
-    with tempfile.TemporaryDirectory() as scratch, tarfile.open(model_archive, "r:gz") as archive:
+    if not os.path.isfile(model_archive):
+        raise EvaluationInputError(f"{model_archive}: model archive not found")
+    try:
+        archive = tarfile.open(model_archive, "r:gz")
+    except tarfile.TarError as error:
+        raise EvaluationInputError(f"{model_archive}: not a gzipped tar archive ({error})") from None
+    with tempfile.TemporaryDirectory() as scratch, archive:
         names = set(archive.getnames())
         if MODEL_INFO_FILE not in names:
-            raise ValueError(f"{model_archive}: no {MODEL_INFO_FILE}; was it written by train.py?")
+            raise EvaluationInputError(f"{model_archive}: no {MODEL_INFO_FILE}; was it written by train.py?")
         model_info = json.load(archive.extractfile(MODEL_INFO_FILE))  # type: ignore[arg-type]
         model_file = model_info["model_file"]
         if model_file not in names:
-            raise ValueError(f"{model_archive}: {MODEL_INFO_FILE} names {model_file}, which is missing")
+            raise EvaluationInputError(f"{model_archive}: {MODEL_INFO_FILE} names {model_file}, which is missing")
         archive.extract(model_file, path=scratch)
         booster = xgb.Booster()
         booster.load_model(os.path.join(scratch, model_file))
@@ -68,8 +78,14 @@ def evaluate(
     booster = load_model(model_archive)
     files = sorted(Path(test_dir).glob("*.csv"))
     if not files:
-        raise FileNotFoundError(f"{test_dir}: no .csv file with test data")
-    data = np.concatenate([np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2) for f in files])
+        raise EvaluationInputError(f"{test_dir}: no .csv file with test data")
+    try:
+        data = np.concatenate([np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2) for f in files])
+    except ValueError as error:
+        raise EvaluationInputError(f"{test_dir}: not a numeric CSV written by preprocess.py ({error})") from None
+    if data.shape[1] != booster.num_features() + 1:
+        raise EvaluationInputError(
+            f"{test_dir}: rows have {data.shape[1] - 1} features, the model expects {booster.num_features()}")
     predictions = booster.inplace_predict(data[:, 1:].astype(np.float32))
     report = regression_metrics(data[:, 0], predictions)
     out = Path(output_dir)
@@ -84,7 +100,10 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     parser.add_argument("--test-dir", default="/opt/ml/processing/test")
     parser.add_argument("--output-dir", default="/opt/ml/processing/evaluation")
     args = parser.parse_args(argv)
-    metrics = evaluate(args.model, args.test_dir, args.output_dir)["regression_metrics"]
+    try:
+        metrics = evaluate(args.model, args.test_dir, args.output_dir)["regression_metrics"]
+    except EvaluationInputError as error:
+        raise SystemExit(f"evaluate: bad input: {error}") from None
     print(
         f"evaluate: mse={metrics['mse']['value']:.4f} "
         f"rmse={metrics['rmse']['value']:.4f} mae={metrics['mae']['value']:.4f}"

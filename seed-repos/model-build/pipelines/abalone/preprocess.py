@@ -295,6 +295,11 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     parser.add_argument("--validation-fraction", type=float, default=0.15)
     parser.add_argument("--test-fraction", type=float, default=0.15)
     args = parser.parse_args(argv)
+    for name in ("validation_fraction", "test_fraction"):
+        if not 0 < getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be between 0 and 1 (exclusive), got {getattr(args, name):g}")
+    if args.validation_fraction + args.test_fraction >= 1:
+        parser.error("--validation-fraction + --test-fraction must be below 1, to leave rows for training")
     try:
         sizes = preprocess(
             args.input, args.output_dir, args.seed, args.validation_fraction, args.test_fraction

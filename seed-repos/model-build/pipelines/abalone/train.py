@@ -31,15 +31,22 @@ TRANSFORM_FILE = "transform.json"
 MODEL_INFO_FILE = "model-info.json"
 
 
+class TrainingInputError(ValueError):
+    """An input channel is missing or does not hold what preprocess.py writes."""
+
+
 def load_split(channel_dir: "str | os.PathLike[str]", expected_features: int) -> Tuple[np.ndarray, np.ndarray]:
     """Read every .csv in a channel directory: target first, then features, no header."""
     directory = Path(channel_dir)
     files = sorted(directory.glob("*.csv"))
     if not files:
-        raise FileNotFoundError(f"{directory}: no .csv file in this channel")
-    data = np.concatenate([np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2) for f in files])
+        raise TrainingInputError(f"{directory}: no .csv file in this channel")
+    try:
+        data = np.concatenate([np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2) for f in files])
+    except ValueError as error:
+        raise TrainingInputError(f"{directory}: not a numeric CSV written by preprocess.py ({error})") from None
     if data.shape[1] != expected_features + 1:
-        raise ValueError(
+        raise TrainingInputError(
             f"{directory}: rows have {data.shape[1] - 1} features, the transform defines "
             f"{expected_features}: preprocessing and training are out of step"
         )
@@ -58,7 +65,12 @@ def train(
     Returns a summary for the log: xgboost version, number of trees, validation RMSE.
     """
     transform_path = Path(transform_dir) / TRANSFORM_FILE
-    transform = json.loads(transform_path.read_text(encoding="utf-8"))
+    try:
+        transform = json.loads(transform_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TrainingInputError(f"{transform_path}: missing; the transform channel must hold preprocess.py's output") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise TrainingInputError(f"{transform_path}: not valid JSON ({error})") from None
     feature_names = list(transform["feature_names"])
 
     x_train, y_train = load_split(train_dir, len(feature_names))
@@ -124,6 +136,18 @@ DEFAULT_HYPERPARAMETERS: Dict[str, Any] = {
 }
 
 
+# Inclusive ranges xgboost accepts (eta and subsample must also be above 0), checked before training starts.
+HYPERPARAMETER_RANGES: Dict[str, Tuple[float, float]] = {
+    "num_round": (1, 100_000),
+    "early_stopping_rounds": (1, 100_000),
+    "max_depth": (1, 64),
+    "eta": (1e-6, 1.0),
+    "gamma": (0.0, 1e6),
+    "min_child_weight": (0.0, 1e6),
+    "subsample": (1e-6, 1.0),
+}
+
+
 def parse_args(argv: "Sequence[str] | None" = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name, default in DEFAULT_HYPERPARAMETERS.items():
@@ -137,13 +161,20 @@ def parse_args(argv: "Sequence[str] | None" = None) -> argparse.Namespace:
         )
     # The container may pass arguments of its own; they are not ours to reject.
     args, _unknown = parser.parse_known_args(argv)
+    for name, (low, high) in HYPERPARAMETER_RANGES.items():
+        value = getattr(args, name)
+        if not low <= value <= high:
+            parser.error(f"--{name} must be between {low:g} and {high:g}, got {value:g}")
     return args
 
 
 def main(argv: "Sequence[str] | None" = None) -> int:
     args = parse_args(argv)
     hyperparameters = {name: getattr(args, name) for name in DEFAULT_HYPERPARAMETERS}
-    summary = train(args.train, args.validation, args.transform, args.model_dir, hyperparameters)
+    try:
+        summary = train(args.train, args.validation, args.transform, args.model_dir, hyperparameters)
+    except TrainingInputError as error:
+        raise SystemExit(f"train: bad input: {error}") from None
     print(
         f"train: xgboost {summary['xgboost_version']}, {summary['num_trees']} trees, "
         f"validation-rmse:{summary['validation_rmse']:.4f}"
