@@ -1,0 +1,76 @@
+"""Seeded fuzzing of the serving functions: no mutated request may end in a 5xx.
+
+test_malformed_requests.py checks each known mistake and its message; this test looks for
+the ones nobody listed. Each request starts valid and gets one mutation: a field set to an
+awkward JSON value, a field dropped or added, a record or the document replaced, or a few
+character-level edits of the JSON text (sent as text or as UTF-8 bytes). The seed is fixed,
+so a failure names a request that reproduces exactly.
+"""
+
+import json
+import random
+
+from conftest import record
+from serving import serve
+
+SEED = 7
+REQUESTS = 2000
+FIELDS = list(record())
+AWKWARD = [None, True, False, 0, -0.0, -1, 10 ** 400, -(10 ** 400), 2 ** 64, 5e-324, 1.7976931348623157e308,
+           "", "M", "m", " M", "0.5", "\u0000", "\ud800", "x" * 5000, [], {}, [[]], {"sex": "M"}, 0.5]
+JSON_CHARACTERS = '{}[],:"\\ 0e-+.nNaItf\x00\u00e9'
+
+
+def _mutated_document(rng):
+    doc = {"instances": [record() for _ in range(rng.randint(1, 3))]}
+    rows = doc["instances"]
+    i = rng.randrange(len(rows))
+    kind = rng.randrange(6)
+    if kind == 0:
+        rows[i][rng.choice(FIELDS)] = rng.choice(AWKWARD)
+    elif kind == 1:
+        del rows[i][rng.choice(FIELDS)]
+    elif kind == 2:
+        rows[i][rng.choice(["age", "", "LENGTH", "sex ", "x" * 300])] = rng.choice(AWKWARD)
+    elif kind == 3:
+        rows[i] = rng.choice(AWKWARD)
+    elif kind == 4:
+        doc["instances"] = rng.choice(AWKWARD)
+    else:
+        return rng.choice(AWKWARD)
+    return doc
+
+
+def _mutated_text(rng):
+    text = list(json.dumps({"instances": [record() for _ in range(rng.randint(1, 3))]}))
+    for _ in range(rng.randint(1, 5)):
+        at = rng.randrange(len(text))
+        edit = rng.randrange(3)
+        if edit == 0:
+            del text[at]
+        elif edit == 1:
+            text.insert(at, rng.choice(JSON_CHARACTERS))
+        else:
+            text[at:at + 1] = [rng.choice("0123456789")] * rng.randint(1, 500)
+    return "".join(text)
+
+
+def test_no_fuzzed_request_ends_in_a_5xx(loaded_model):
+    rng = random.Random(SEED)
+    outcomes = {200: 0, "4xx": 0}
+    for number in range(REQUESTS):
+        if rng.random() < 0.6:
+            body = json.dumps(_mutated_document(rng))
+        else:
+            body = _mutated_text(rng)
+        if rng.random() < 0.3:
+            body = body.encode("utf-8", "surrogatepass")  # as the container hands it over: bytes
+        status, message, _ = serve(loaded_model, body)
+        assert status < 500, f"fuzzed request {number} (seed {SEED}) got {status}: {message}; body {body[:300]!r}"
+        if status == 200:
+            outcomes[200] += 1
+        else:
+            outcomes["4xx"] += 1
+            assert message.strip()
+    # Both outcomes must occur, or the mutations test less than this test claims.
+    assert outcomes["4xx"] > REQUESTS // 2 and outcomes[200] > 0, outcomes
