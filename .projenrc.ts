@@ -161,10 +161,9 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
     steps: [{ exec: 'bash scripts/benchmark-synth.sh', receiveArgs: true }],
   });
 
-  app.addTask('test:update-snapshots', {
-    description: 'Rewrite jest snapshots after reviewing a template change (never run in CI)',
-    steps: [{ exec: 'jest --updateSnapshot --ci=false' }],
-  });
+  // No task rewrites snapshots (projen adds `test:update` by default): updating one is a deliberate,
+  // reviewed `npx jest --ci=false -u test/template-snapshot.test.ts`, never a step of any task.
+  app.tasks.removeTask('test:update');
 }
 
 /** The project venv's python, seen from a folder `depth` levels below the root. */
