@@ -24,10 +24,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 PROJECT_NAME_TAG = "sagemaker:project-name"
 PROJECT_ID_TAG = "sagemaker:project-id"
 
-# The SageMaker Projects contract (see the template's DESIGN): names Studio accepts.
-PROJECT_NAME_PATTERN = re.compile(r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$")
+# Names SageMaker accepts. A project name is CreateProject's ProjectName pattern: it may
+# start with a digit ("2026-churn" is a legal project).
+PROJECT_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$")
 PROJECT_ID_PATTERN = re.compile(r"^p-[a-z0-9]{12}$")
 PIPELINE_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$")
+# CreateModelPackageGroup's ModelPackageGroupName; <longest project name>-<id> is 47 characters.
+MODEL_PACKAGE_GROUP_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -82,7 +85,9 @@ def parse_args(argv: "Sequence[str] | None" = None) -> argparse.Namespace:
     parser.add_argument("--project-id", required=True, type=_matching(PROJECT_ID_PATTERN, "project id"))
     parser.add_argument("--tags", type=_tag_list, default=[],
                         help="JSON list of extra tags; the project tags are always added")
-    parser.add_argument("--model-package-group-name", help="default: <project name>-<project id>")
+    parser.add_argument("--model-package-group-name",
+                        type=_matching(MODEL_PACKAGE_GROUP_NAME_PATTERN, "model package group name"),
+                        help="default: <project name>-<project id>")
     parser.add_argument("--base-job-prefix", default="abalone", type=_matching(PIPELINE_NAME_PATTERN, "job prefix"))
     parser.add_argument("--parameters", type=_parameter_overrides, default={},
                         help='pipeline parameter values for this execution, e.g. {"MseThreshold": 5.0}')

@@ -13,6 +13,7 @@ import os
 import boto3
 import pytest
 from sagemaker import fw_utils
+from sagemaker.workflow._utils import EXPERIMENTS_REGIONS
 from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipelines.abalone import pipeline as abalone_pipeline
@@ -179,3 +180,10 @@ def test_registered_model_carries_the_evaluation_as_model_metrics(definition):
         {"Get": "Steps.EvaluateAbaloneModel.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"},
         "evaluation.json",
     ]
+
+
+def test_executions_create_no_experiment_or_trial(definition):
+    # In these regions the SDK's default would make SageMaker create an experiment and a trial
+    # per execution, which the execution role may not do.
+    assert REGION in EXPERIMENTS_REGIONS
+    assert definition.get("PipelineExperimentConfig") is None

@@ -113,7 +113,8 @@ def test_aws_errors_end_in_one_readable_line(recorded):
         ("--tags", '{"Key": "a", "Value": "b"}', '--tags: expected a JSON list of {"Key"'),
         ("--parameters", "[1]", "--parameters: expected a JSON object"),
         ("--project-id", "p-ABC", "--project-id: 'p-ABC' is not a valid project id"),
-        ("--project-name", "9lives", "--project-name: '9lives' is not a valid project name"),
+        ("--project-name", "churn_2026", "--project-name: 'churn_2026' is not a valid project name"),
+        ("--model-package-group-name", "churn_models", "'churn_models' is not a valid model package group name"),
         ("--role-arn", "MyRole", "--role-arn: 'MyRole' is not a valid IAM role ARN"),
         ("--artifact-bucket", "s3://bucket", "--artifact-bucket: 's3://bucket' is not a valid S3 bucket name"),
         ("--region", "Ireland", "--region: 'Ireland' is not a valid AWS region"),
@@ -124,6 +125,36 @@ def test_bad_arguments_exit_2_with_a_message_naming_the_option(capsys, option, v
         run_pipeline.parse_args(with_option(option, value))
     assert exit_info.value.code == 2
     assert expected in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["2026-churn", "9lives", "abalone-Demo", "a--b", "9" + "a" * 31])
+def test_project_names_createproject_accepts_are_accepted_even_with_a_leading_digit(name):
+    args = run_pipeline.parse_args(with_option("--project-name", name))
+    assert args.project_name == name
+    assert args.model_package_group_name == f"{name}-p-abcdef012345"
+    assert run_pipeline.MODEL_PACKAGE_GROUP_NAME_PATTERN.match(args.model_package_group_name)
+
+
+def test_a_project_name_starting_with_a_digit_builds_the_pipeline_with_its_group_and_tags(recorded):
+    assert run_pipeline.main(with_option("--project-name", "2026-churn")) == 0
+    pipeline = recorded["pipeline"]
+    assert pipeline.kwargs["project_name"] == "2026-churn"
+    assert pipeline.kwargs["model_package_group_name"] == "2026-churn-p-abcdef012345"
+    assert {"Key": "sagemaker:project-name", "Value": "2026-churn"} in pipeline.upserted["tags"]
+
+
+@pytest.mark.parametrize("name", ["-churn", "churn-", "churn_2026", "churn 2026", "churn.v2", "", "a" * 33])
+def test_bad_project_names_are_rejected_with_one_line_naming_the_pattern(capsys, name):
+    at = VALID_ARGS.index("--project-name")
+    argv = VALID_ARGS[:at] + VALID_ARGS[at + 2:] + [f"--project-name={name}"]  # "=": "-churn" is not an option
+    with pytest.raises(SystemExit) as exit_info:
+        run_pipeline.parse_args(argv)
+    assert exit_info.value.code == 2
+    (error,) = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert error.endswith(
+        f"error: argument --project-name: {name!r} is not a valid project name "
+        f"(expected {run_pipeline.PROJECT_NAME_PATTERN.pattern})"
+    )
 
 
 def test_missing_required_option_is_named(capsys):

@@ -78,7 +78,9 @@ def check_content_type(content_type: Any) -> None:
 
 
 def decode_body(body: Any) -> Any:
-    """Bytes or text (containers differ in whether they decode) to a JSON value."""
+    """Bytes or text to a JSON value: the container's worker hands over text for exactly
+    ``application/json`` and bytes for e.g. ``application/json; charset=utf-8``
+    (``sagemaker_containers/_worker.py`` ``Request.content``)."""
     if isinstance(body, (bytes, bytearray)):
         if len(body) > MAX_BODY_BYTES:
             raise RequestError(f"request body exceeds {MAX_BODY_BYTES} bytes; send fewer records per request", 413)
@@ -97,7 +99,10 @@ def decode_body(body: Any) -> Any:
     except _DuplicateKey as exc:
         raise RequestError(f"request body repeats the key {str(exc)[:60]!r}") from None
     except json.JSONDecodeError as exc:
-        raise RequestError(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        # The container's worker decodes an application/json body as UTF-8 with errors="replace"
+        # (werkzeug get_data(as_text=True)), so bytes that are not UTF-8 arrive here as U+FFFD.
+        hint = "; it has U+FFFD characters: was it sent in an encoding other than UTF-8?" if "\ufffd" in body else ""
+        raise RequestError(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}{hint}") from None
     except (ValueError, RecursionError):
         raise RequestError("request body is not valid JSON or is nested or sized beyond what this endpoint accepts") from None
 

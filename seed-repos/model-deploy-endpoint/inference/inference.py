@@ -1,13 +1,27 @@
-"""Serving functions for the SageMaker XGBoost framework container (script mode).
+"""Serving functions for the SageMaker XGBoost framework container 3.0-5 (script mode).
 
 The model's ``PrimaryContainer`` sets ``SAGEMAKER_PROGRAM=inference.py`` and
-``SAGEMAKER_SUBMIT_DIRECTORY`` to the packaged inference/ folder; the container imports this
-module and calls ``model_fn`` once per worker, then ``input_fn -> predict_fn -> output_fn`` per
-request. Client mistakes raise RequestError, which the container answers with a 4xx status
-(see request_error.py).
+``SAGEMAKER_SUBMIT_DIRECTORY`` to the packaged inference/ folder. On a single-model endpoint
+the container serves with gunicorn and the ``sagemaker_containers`` 2.8.6.post2 Flask worker
+(Multi Model Server only with ``SAGEMAKER_MULTI_MODEL``): aws/sagemaker-xgboost-container
+``src/sagemaker_xgboost_container/serving.py`` ``main`` imports this module, builds a
+``Transformer`` from it (``_user_module_transformer``), calls ``model_fn`` once per gunicorn
+worker and ``transform_fn(model, body, content_type, accept)`` per ``POST /invocations``
+(``sagemaker_containers/_transformer.py`` ``Transformer.transform``, ``_worker.py`` ``Worker``).
+
+Why transform_fn and not input_fn/predict_fn/output_fn: with those, the library's default
+transform answers only its own ``UnsupportedFormatError`` with 415/406; every other exception,
+our RequestError included, ends as Flask's HTML 500. transform_fn replaces all three (the
+container refuses a module that defines it together with any of them: ``UserError`` in
+``_user_module_transformer``, ``ValueError`` in ``Transformer.__init__``) and returns a
+``worker.Response``, so each client mistake gets its 4xx with ``{"error": "..."}``.
+An unexpected exception is left to the worker (HTML 500, traceback in the endpoint's log);
+a broken model artifact fails ``model_fn``, so /ping fails and the endpoint never goes InService.
 
 Request:  ``{"instances": [{"sex": "M", "length": 0.455, ...}]}`` (application/json)
-Response: ``{"predictions": [9.87, ...]}`` (application/json), one number per record.
+Response: ``{"predictions": [9.87, ...]}`` (application/json), one number per record;
+          on a client mistake ``{"error": "instances[0].sex: unknown value 'X'; ..."}`` with
+          400 (413 for a body over 1 MB, 415 for a Content-Type, 406 for an Accept it cannot serve).
 """
 
 from __future__ import annotations
@@ -78,26 +92,52 @@ def model_fn(model_dir: str) -> LoadedModel:
     return LoadedModel(booster=booster, transform=transform, validator=RequestValidator(transform))
 
 
-def input_fn(request_body: Any, request_content_type: str) -> Any:
-    """Check the content type and decode the JSON body.
+@dataclass(frozen=True)
+class Reply:
+    """What the endpoint answers: HTTP status, body text and its media type."""
 
-    Exactly two parameters: the toolkit passes its request context to a third one. Checks that
-    need the model's fields (records, types, ranges) run in predict_fn, which has the model;
-    a RequestError raised there is answered with 4xx just the same.
-    """
-    check_content_type(request_content_type)
-    return decode_body(request_body)
+    status: int
+    body: str
+    content_type: str = JSON_CONTENT_TYPE
 
 
-def predict_fn(input_data: Any, model: LoadedModel) -> np.ndarray:
-    records = model.validator.records(input_data)
+def check_accept(accept: Any) -> None:
+    """The response is JSON: the Accept header must allow it (a missing one does)."""
+    ranges = [part.split(";")[0].strip().lower() for part in str(accept or "").split(",")]
+    if not accept or any(r in (JSON_CONTENT_TYPE, "application/*", "*/*") for r in ranges):
+        return
+    raise RequestError(f"Accept must be {JSON_CONTENT_TYPE}, got {str(accept)[:60]!r}", 406)
+
+
+def _predict(model: LoadedModel, body: Any, content_type: Any) -> np.ndarray:
+    check_content_type(content_type)
+    records = model.validator.records(decode_body(body))
     features = model.transform.features(records)
     return model.booster.inplace_predict(features, validate_features=False)
 
 
-def output_fn(prediction: np.ndarray, accept: str | None) -> tuple[str, str]:
-    media_type = str(accept or JSON_CONTENT_TYPE).split(";")[0].strip().lower()
-    if media_type not in (JSON_CONTENT_TYPE, "*/*"):
-        raise RequestError(f"Accept must be {JSON_CONTENT_TYPE}, got {str(accept)[:60]!r}", 406)
-    body = json.dumps({"predictions": [float(v) for v in np.asarray(prediction).reshape(-1)]})
-    return body, JSON_CONTENT_TYPE
+def respond(model: LoadedModel, body: Any, content_type: Any, accept: Any) -> Reply:
+    """One request, start to end, without the container: what transform_fn answers."""
+    try:
+        check_accept(accept)
+        prediction = _predict(model, body, content_type)
+    except RequestError as error:
+        return Reply(error.status_code, json.dumps({"error": error.message}))
+    return Reply(200, json.dumps({"predictions": [float(v) for v in np.asarray(prediction).reshape(-1)]}))
+
+
+def transform_fn(model: LoadedModel, request_body: Any, request_content_type: str, accept: str):
+    """Called by the container per request; returns a ``worker.Response`` with the status.
+
+    ``sagemaker_containers`` is imported here, not at the top: in the container serving.py has
+    already imported it (so this costs a dictionary look-up), while elsewhere (a notebook, the
+    build's scripts) importing it would create ``~/sagemaker_local/jobs/...`` directories
+    (``sagemaker_containers/_env.py`` at import) or fail where it is not installed; ``respond``
+    serves the same answer without it. The class: ``sagemaker_containers/_worker.py``
+    ``Response`` (a flask.Response; ``Transformer.transform`` in ``_transformer.py`` returns it
+    as it is, whereas a tuple would become a 200 whatever it held).
+    """
+    from sagemaker_containers.beta.framework import worker
+
+    reply = respond(model, request_body, request_content_type, accept)
+    return worker.Response(response=reply.body, status=reply.status, mimetype=reply.content_type)

@@ -27,7 +27,8 @@ from cli import INFERENCE_CODE_FILE, MODEL_FILE, ROOT, CliError, read_json_file,
 from stage_config import STAGES, StageConfig, load_stage_config
 
 TEMPLATE = ROOT / "template.yml"
-PROJECT_NAME = re.compile(r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$")
+# SageMaker CreateProject accepts a leading digit (e.g. 2026-churn).
+PROJECT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$")
 PROJECT_ID = re.compile(r"^p-[a-z0-9]{12}$")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")
 DEFAULT_NAMES = {

@@ -6,8 +6,10 @@ Environment: STAGING_ENDPOINT_NAME (when --endpoint-name is absent; the pipeline
 the staging stack's EndpointName output); AWS_REGION and credentials as usual.
 
 Checks: one record -> one finite prediction; a batch -> one per record; three malformed
-payloads -> a 4xx from the model (InvokeEndpoint's ModelError with OriginalStatusCode).
-Prints a report table; exits 1 when any check fails.
+payloads -> a 4xx from the model naming the field: InvokeEndpoint fails with ModelError, whose
+OriginalStatusCode is the container's status (400 here) and OriginalMessage its body,
+``{"error": "instances[0].height: missing ..."}`` (inference.transform_fn). A 5xx, e.g. the
+serving library's HTML 500 page, fails the check. Prints a report table; exits 1 when any check fails.
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ CHECKS = (
 )
 
 
+def model_message(body: str) -> str:
+    """The ``error`` of the container's JSON body; any other body as it is, on one line."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("error"), str):
+        return doc["error"]
+    return " ".join(body.split())
+
+
 def run_check(runtime, endpoint: str, check: Check) -> tuple[bool, str]:
     """(passed, detail) for one check."""
     from botocore.exceptions import ClientError
@@ -53,7 +66,7 @@ def run_check(runtime, endpoint: str, check: Check) -> tuple[bool, str]:
     except ClientError as exc:
         error = exc.response.get("Error", {})
         status = exc.response.get("OriginalStatusCode")
-        message = str(exc.response.get("OriginalMessage") or error.get("Message", ""))
+        message = model_message(str(exc.response.get("OriginalMessage") or error.get("Message", "")))
         if error.get("Code") == "ModelError" and check.expect_predictions is None:
             if isinstance(status, int) and 400 <= status < 500 and check.expect_text in message:
                 return True, f"{status}: {message[:80]}"

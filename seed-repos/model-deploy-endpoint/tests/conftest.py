@@ -1,10 +1,24 @@
-"""Shared fixtures: a real XGBoost model artifact trained on data/abalone-sample.csv.
+"""Shared fixtures: a real XGBoost model artifact trained on data/abalone-sample.csv, and the
+container's real serving stack (sagemaker-containers 2.8.6.post2) serving it.
 
 The artifact has the layout ModelBuild writes into model.tar.gz: xgboost-model.json,
-transform.json and model-info.json.
+transform.json and model-info.json; it lies where the library looks for it (container_compat).
+Before anything imports sagemaker_containers, this file aliases ``collections.Mapping`` as the
+3.0-5 image's Dockerfile does with sed (see container_compat.py) and sets the environment that
+template.yml gives the model (``SAGEMAKER_PROGRAM=inference.py``).
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import container_compat
+
+container_compat.alias_collections_abcs()
+os.environ[container_compat.BASE_DIR_ENV] = tempfile.mkdtemp(prefix="sagemaker-base-")
+os.environ["SAGEMAKER_PROGRAM"] = "inference.py"
 
 import csv
 import json
@@ -74,15 +88,30 @@ def sample_rows() -> list[dict]:
     return read_sample()
 
 
+def pytest_unconfigure(config):
+    shutil.rmtree(os.environ[container_compat.BASE_DIR_ENV], ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory, sample_rows) -> Path:
-    return write_artifact(tmp_path_factory.mktemp("model"), sample_rows)
+def model_dir(sample_rows) -> Path:
+    directory = container_compat.model_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return write_artifact(directory, sample_rows)
 
 
 @pytest.fixture(scope="session")
 def loaded_model(model_dir):
     import inference
     return inference.model_fn(str(model_dir))
+
+
+@pytest.fixture(scope="session")
+def endpoint(model_dir):
+    """inference.py served by the real worker app, loaded as the container loads it."""
+    import xgboost_serving
+    from serving import Endpoint
+
+    return Endpoint(xgboost_serving.load_worker())
 
 
 def record(**overrides) -> dict:

@@ -118,7 +118,8 @@ def test_a_config_that_is_not_json_is_named(build, capsys):
     ("SAGEMAKER_PROJECT_ID", "", "SAGEMAKER_PROJECT_ID is not set"),
     ("SAGEMAKER_PROJECT_ID", "p-ABC", "must be p- followed by 12"),
     ("SAGEMAKER_PROJECT_NAME", "", "SAGEMAKER_PROJECT_NAME is not set"),
-    ("SAGEMAKER_PROJECT_NAME", "1abc", "is not a SageMaker project name"),
+    ("SAGEMAKER_PROJECT_NAME", "-abc", "is not a SageMaker project name"),
+    ("SAGEMAKER_PROJECT_NAME", "abc_1", "is not a SageMaker project name"),
     ("MODEL_EXECUTION_ROLE_ARN", "", "MODEL_EXECUTION_ROLE_ARN is not set"),
     ("MODEL_EXECUTION_ROLE_ARN", "sagemaker-role", "is not an IAM role ARN"),
 ])
@@ -126,6 +127,11 @@ def test_a_bad_environment_fails_with_one_line(build, capsys, variable, value, m
     assert run(build, {**ENV, variable: value}) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_a_project_name_starting_with_a_digit_is_accepted(build):
+    # SageMaker's CreateProject accepts ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}.
+    assert run(build, {**ENV, "SAGEMAKER_PROJECT_NAME": "2026-churn"}) == 0
 
 
 def test_a_missing_build_file_names_the_step_to_run(build, capsys):

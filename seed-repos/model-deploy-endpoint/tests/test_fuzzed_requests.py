@@ -1,9 +1,13 @@
-"""Seeded fuzzing of the serving functions: no mutated request may end in a 5xx.
+"""Seeded fuzzing of the endpoint: no mutated request may end in a 5xx.
+
+Runs the real library: each request goes through sagemaker-containers 2.8.6.post2 (the XGBoost
+3.0-5 container's Flask worker and Transformer, sagemaker_containers/_worker.py and
+_transformer.py) to inference.transform_fn; see serving.py.
 
 test_malformed_requests.py checks each known mistake and its message; this test looks for
 the ones nobody listed. Each request starts valid and gets one mutation: a field set to an
 awkward JSON value, a field dropped or added, a record or the document replaced, or a few
-character-level edits of the JSON text (sent as text or as UTF-8 bytes). The seed is fixed,
+character-level edits of the JSON text (handed to inference.py as text or as bytes). The seed is fixed,
 so a failure names a request that reproduces exactly.
 """
 
@@ -11,7 +15,6 @@ import json
 import random
 
 from conftest import record
-from serving import serve
 
 SEED = 7
 REQUESTS = 2000
@@ -55,7 +58,7 @@ def _mutated_text(rng):
     return "".join(text)
 
 
-def test_no_fuzzed_request_ends_in_a_5xx(loaded_model):
+def test_no_fuzzed_request_ends_in_a_5xx_and_each_4xx_names_its_problem_in_json(endpoint):
     rng = random.Random(SEED)
     outcomes = {200: 0, "4xx": 0}
     for number in range(REQUESTS):
@@ -63,14 +66,17 @@ def test_no_fuzzed_request_ends_in_a_5xx(loaded_model):
             body = json.dumps(_mutated_document(rng))
         else:
             body = _mutated_text(rng)
-        if rng.random() < 0.3:
-            body = body.encode("utf-8", "surrogatepass")  # as the container hands it over: bytes
-        status, message, _ = serve(loaded_model, body)
-        assert status < 500, f"fuzzed request {number} (seed {SEED}) got {status}: {message}; body {body[:300]!r}"
-        if status == 200:
+        # Both ways the worker hands a body over: text for exactly application/json, bytes with a
+        # charset parameter (sagemaker_containers/_worker.py Request.content).
+        content_type = "application/json; charset=utf-8" if rng.random() < 0.3 else "application/json"
+        answer = endpoint.invoke(body, content_type=content_type)
+        where = f"fuzzed request {number} (seed {SEED}) got {answer.status}: {answer.body[:300]}; body {body[:300]!r}"
+        assert answer.status < 500, where
+        if answer.status == 200:
             outcomes[200] += 1
+            assert answer.predictions, where
         else:
             outcomes["4xx"] += 1
-            assert message.strip()
+            assert answer.error.strip(), where
     # Both outcomes must occur, or the mutations test less than this test claims.
     assert outcomes["4xx"] > REQUESTS // 2 and outcomes[200] > 0, outcomes

@@ -1,11 +1,17 @@
-"""Nothing a client sends may produce a 5xx: each malformed request gets a 4xx naming the problem."""
+"""Nothing a client sends may produce a 5xx: each malformed request gets a 4xx with a JSON body
+``{"error": "..."}`` naming the problem.
+
+Runs the real library: every request goes through sagemaker-containers 2.8.6.post2, the
+serving library of the XGBoost 3.0-5 container (its Flask ``worker.Worker`` and
+``transformer.Transformer``, sagemaker_containers/_worker.py and _transformer.py), to
+inference.transform_fn (see serving.py and xgboost_serving.py).
+"""
 
 import json
 
 import pytest
 
 from conftest import record
-from serving import serve
 
 GOOD = record()
 
@@ -22,7 +28,8 @@ CASES = [
     ("not json", "sex=M&length=0.4", 400, "not valid JSON"),
     ("truncated json", '{"instances": [', 400, "not valid JSON"),
     ("trailing garbage", '{"instances": []} x', 400, "not valid JSON"),
-    ("invalid utf-8", b'{"instances": [\xff]}', 400, "UTF-8"),
+    # The worker decodes an application/json body with errors="replace": \xff arrives as U+FFFD.
+    ("invalid utf-8", b'{"instances": [\xff]}', 400, "U+FFFD characters: was it sent in an encoding other than UTF-8?"),
     ("single quotes", "{'instances': []}", 400, "not valid JSON"),
     ("deep nesting", "[" * 100000 + "]" * 100000, 400, "nested"),
     ("huge integer", '{"instances": [{"length": ' + "9" * 5000 + "}]}", 400, "JSON"),
@@ -86,11 +93,11 @@ CASES = [
 
 
 @pytest.mark.parametrize("request_body, status, text", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_malformed_request_gets_a_4xx_naming_the_problem(loaded_model, request_body, status, text):
-    got_status, message, _ = serve(loaded_model, request_body)
-    assert got_status == status, message
-    assert text in message
-    assert "\n" not in message and len(message) <= 400
+def test_malformed_request_gets_a_4xx_with_a_json_error_naming_the_problem(endpoint, request_body, status, text):
+    answer = endpoint.invoke(request_body)
+    assert answer.status == status, answer.body[:300]
+    assert text in answer.error
+    assert "\n" not in answer.error and len(answer.error) <= 400
 
 
 def test_the_corpus_has_at_least_fifty_cases():
@@ -98,18 +105,34 @@ def test_the_corpus_has_at_least_fifty_cases():
     assert len({c[0] for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("content_type", ["text/csv", "application/x-npy", "text/plain", None, "application/jsonl"])
-def test_a_content_type_other_than_json_gets_415(loaded_model, content_type):
-    status, message, _ = serve(loaded_model, {"instances": [GOOD]}, content_type=content_type)
-    assert status == 415 and "Content-Type must be application/json" in message
+@pytest.mark.parametrize("content_type", ["text/csv", "application/x-npy", "text/plain", "application/jsonl",
+                                          "application/octet-stream"])
+def test_a_content_type_other_than_json_gets_415(endpoint, content_type):
+    answer = endpoint.invoke({"instances": [GOOD]}, content_type=content_type)
+    assert answer.status == 415 and "Content-Type must be application/json" in answer.error
 
 
-def test_an_accept_other_than_json_gets_406(loaded_model):
-    status, message, _ = serve(loaded_model, {"instances": [GOOD]}, accept="text/csv")
-    assert status == 406 and "Accept must be application/json" in message
+def test_a_request_without_content_type_is_read_as_json_as_the_worker_defaults_it(endpoint):
+    # sagemaker_containers/_worker.py Request.content_type: ContentType or Content-Type header, else JSON.
+    answer = endpoint.invoke({"instances": [GOOD]}, content_type=None)
+    assert answer.status == 200 and len(answer.predictions) == 1
 
 
-def test_control_characters_and_non_ascii_in_a_value_stay_on_one_ascii_line(loaded_model):
-    status, message, _ = serve(loaded_model, body([record(sex="M\r\nX-Injected: 1\u00e9")]))
-    assert status == 400 and "\r" not in message and "\n" not in message
-    message.encode("ascii")
+def test_bytes_that_are_not_utf8_are_named_when_the_body_arrives_as_bytes(endpoint):
+    # With a charset parameter the worker hands over bytes (Request.content: only exact
+    # application/json and text/csv are decoded), so the strict UTF-8 check names the byte.
+    answer = endpoint.invoke(b'{"instances": [\xff]}', content_type="application/json; charset=utf-8")
+    assert answer.status == 400 and answer.error == "request body is not valid UTF-8 (byte 15)"
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "application/x-npy", "text/html, application/xml"])
+def test_an_accept_that_excludes_json_gets_406(endpoint, accept):
+    answer = endpoint.invoke({"instances": [GOOD]}, accept=accept)
+    assert answer.status == 406 and "Accept must be application/json" in answer.error
+
+
+def test_control_characters_and_non_ascii_in_a_value_stay_on_one_ascii_line(endpoint):
+    answer = endpoint.invoke(body([record(sex="M\r\nX-Injected: 1\u00e9")]))
+    assert answer.status == 400 and "\r" not in answer.error and "\n" not in answer.error
+    answer.error.encode("ascii")
+    answer.body.encode("ascii")

@@ -1,3 +1,10 @@
+"""package_inference: the reproducible sourcedir.tar.gz and its upload (botocore Stubber).
+
+The extraction test runs the real library: sagemaker-containers 2.8.6.post2
+``_files.download_and_extract``, which the XGBoost 3.0-5 container uses on SAGEMAKER_SUBMIT_DIRECTORY.
+"""
+
+import ast
 import io
 import json
 import tarfile
@@ -18,11 +25,19 @@ def test_archive_is_reproducible_so_an_unchanged_folder_keeps_its_url():
     assert package_inference.build_archive() == package_inference.build_archive()
 
 
-def test_archive_is_importable_as_the_container_would(tmp_path):
-    with tarfile.open(fileobj=io.BytesIO(package_inference.build_archive()), mode="r:gz") as tar:
-        tar.extractall(tmp_path, filter="data")
-    source = (tmp_path / "inference.py").read_text()
-    assert "def model_fn" in source and "def input_fn" in source and "def predict_fn" in source and "def output_fn" in source
+def test_archive_extracts_with_the_containers_own_function_to_the_serving_functions(tmp_path):
+    # sagemaker_containers/_files.py download_and_extract: what the container does with
+    # SAGEMAKER_SUBMIT_DIRECTORY (an S3 URL there, a local tar file here) before it imports the module.
+    from sagemaker_containers.beta.framework import files
+
+    archive = tmp_path / "sourcedir.tar.gz"
+    archive.write_bytes(package_inference.build_archive())
+    files.download_and_extract(str(archive), str(tmp_path / "code"))
+    tree = ast.parse((tmp_path / "code" / "inference.py").read_text())
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    # transform_fn with any of input_fn/predict_fn/output_fn is refused by the container.
+    assert {"model_fn", "transform_fn"} <= functions and not functions & {"input_fn", "predict_fn", "output_fn"}
+    # The full import and serving of the extracted archive: test_container_server.py.
 
 
 def test_uploads_under_prefix_version_and_digest_and_writes_the_url(tmp_path, capsys):

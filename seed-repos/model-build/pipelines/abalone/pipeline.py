@@ -231,5 +231,7 @@ def get_pipeline(
             mse_threshold,
         ],
         steps=[step_preprocess, step_train, step_evaluate, step_check_mse],
+        # No experiment+trial per run (role lacks CreateExperiment/CreateTrial); sagemaker/workflow/pipeline.py definition() writes null
+        pipeline_experiment_config=None,
         sagemaker_session=session,
     )
