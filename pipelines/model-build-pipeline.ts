@@ -140,6 +140,8 @@ export class ModelBuildPipeline extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
       timeout: Duration.minutes(30),
+      // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
+      grantReportGroupPermissions: false,
       environmentVariables: {
         SAGEMAKER_PROJECT_NAME: { value: project.projectName },
         SAGEMAKER_PROJECT_ID: { value: project.projectId },
@@ -156,12 +158,12 @@ export class ModelBuildPipeline extends Construct {
     this.pipeline = projectPipeline(this, 'Pipeline', names.pipeline, pipelineRole, project, [
       {
         stageName: 'Source',
-        actions: [this.repository.sourceAction('ModelBuildCode', source, pipelineRole)],
+        actions: [this.repository.sourceAction('ModelBuildCode', source)],
       },
       {
         stageName: 'Build',
         actions: [new actions.CodeBuildAction({
-          actionName: 'TestAndStartSageMakerPipeline', project: this.buildProject, input: source, role: pipelineRole,
+          actionName: 'TestAndStartSageMakerPipeline', project: this.buildProject, input: source,
         })],
       },
     ]);

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
 import { ProjectContext, projectPipeline, serviceRole } from './project-context';
 import { SeedRepository } from './seed-repository';
+import { StackDeployAction } from './stack-deploy-action';
 
 /** Template configurations every deploy seed's buildspec writes next to its template. */
 export const DEPLOY_CONFIG_FILES = {
@@ -104,6 +105,8 @@ export class ModelDeployPipeline extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
       environment: { ...environment, privileged: this.binding.privilegedBuild },
       timeout: Duration.minutes(30),
+      // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
+      grantReportGroupPermissions: false,
       environmentVariables: plain({
         SAGEMAKER_PROJECT_NAME: project.projectName,
         SAGEMAKER_PROJECT_ID: project.projectId,
@@ -123,20 +126,20 @@ export class ModelDeployPipeline extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec-staging-test.yml'),
       environment,
       timeout: Duration.minutes(15),
+      grantReportGroupPermissions: false,
     });
 
     const pipelineRole = serviceRole(this, 'PipelineRole', names.pipelineRole, 'codepipeline.amazonaws.com',
       'Runs the ModelDeploy CodePipeline');
     const source = new codepipeline.Artifact('Source');
     const built = new codepipeline.Artifact('Build');
-    const deploy = (stage: 'Staging' | 'Prod', stackName: string, config: string) => new actions.CloudFormationCreateUpdateStackAction({
+    const deploy = (stage: 'Staging' | 'Prod', stackName: string, config: string) => new StackDeployAction({
       actionName: `Deploy${stage}`,
       stackName,
       templatePath: built.atPath(this.binding.exportTemplateName),
       templateConfiguration: built.atPath(config),
       adminPermissions: false,
       deploymentRole: this.deployRole,
-      role: pipelineRole,
       // A failed first create leaves ROLLBACK_COMPLETE; replace it instead of blocking every later run.
       replaceOnFailure: true,
       variablesNamespace: `Deploy${stage}`,
@@ -147,12 +150,12 @@ export class ModelDeployPipeline extends Construct {
     this.pipeline = projectPipeline(this, 'Pipeline', names.pipeline, pipelineRole, project, [
       {
         stageName: 'Source',
-        actions: [this.repository.sourceAction('ModelDeployCode', source, pipelineRole)],
+        actions: [this.repository.sourceAction('ModelDeployCode', source)],
       },
       {
         stageName: 'Build',
         actions: [new actions.CodeBuildAction({
-          actionName: 'BuildDeployment', project: this.buildProject, input: source, outputs: [built], role: pipelineRole,
+          actionName: 'BuildDeployment', project: this.buildProject, input: source, outputs: [built],
         })],
       },
       { stageName: 'DeployStaging', actions: [deployStaging] },
@@ -162,7 +165,6 @@ export class ModelDeployPipeline extends Construct {
           actionName: 'SmokeTestStaging',
           project: this.testProject,
           input: source,
-          role: pipelineRole,
           // Stack outputs of a CloudFormation action are variables of its namespace.
           environmentVariables: {
             [testInput.variable]: { value: `#{${deployStaging.actionProperties.variablesNamespace}.${testInput.output}}` },
@@ -173,7 +175,6 @@ export class ModelDeployPipeline extends Construct {
         stageName: 'ApproveProd',
         actions: [new actions.ManualApprovalAction({
           actionName: 'ApproveProdDeployment',
-          role: pipelineRole,
           additionalInformation: 'Staging passed its smoke test. Approve to deploy this model version to prod.',
         })],
       },

@@ -22,8 +22,8 @@ export function serviceRole(scope: Construct, id: string, roleName: string, serv
 }
 
 /**
- * A CodePipeline (V2) of the project: named, run by `role`, storing artifacts in the project bucket
- * (no extra bucket or KMS key per pipeline), never restarted by its own stack update.
+ * A CodePipeline (V2) of the project: named, run by `role` (every action too), storing artifacts in the
+ * project bucket (no extra bucket or KMS key per pipeline), never restarted by its own stack update.
  */
 export function projectPipeline(scope: Construct, id: string, pipelineName: string, role: iam.IRole, project: ProjectContext,
   stages: codepipeline.StageProps[]): codepipeline.Pipeline {
@@ -34,6 +34,10 @@ export function projectPipeline(scope: Construct, id: string, pipelineName: stri
     artifactBucket: project.artifactBucket,
     crossAccountKeys: false,
     restartExecutionOnUpdate: false,
+    // No RoleArn on any action: each runs as the pipeline role. An action role is assumed *through*
+    // the pipeline role (checked at CreatePipeline: InvalidStructureException ... not authorized to
+    // perform AssumeRole), so naming the pipeline role itself would need a self-trust it does not have.
+    usePipelineRoleForActions: true,
     stages,
   });
 }

@@ -40,9 +40,9 @@ export class SeedRepository extends Construct {
   }
 
   /** The pipeline's Source action on `main`; pushes start the pipeline through {@link startOnPush}, not polling. */
-  sourceAction(actionName: string, output: codepipeline.Artifact, role: iam.IRole): actions.CodeCommitSourceAction {
+  sourceAction(actionName: string, output: codepipeline.Artifact): actions.CodeCommitSourceAction {
     return new actions.CodeCommitSourceAction({
-      actionName, repository: this.repository, branch: SEED_BRANCH, output, role, trigger: actions.CodeCommitTrigger.NONE,
+      actionName, repository: this.repository, branch: SEED_BRANCH, output, trigger: actions.CodeCommitTrigger.NONE,
     });
   }
 

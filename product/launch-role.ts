@@ -1,14 +1,7 @@
 import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-
-/**
- * Fixed physical names shared between the portfolio stack and the product template. The product
- * is deployed later by Service Catalog and cannot hold tokens of the portfolio stack, so it
- * rebuilds these ARNs from the names (see `permissionsBoundaryArn`).
- */
-export const LAUNCH_ROLE_NAME = 'sagemaker-serverless-inference-launch';
-export const PERMISSIONS_BOUNDARY_NAME = 'sagemaker-serverless-inference-boundary';
+import { PortfolioNames } from './portfolio-names';
 
 /** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
 const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
@@ -25,11 +18,6 @@ const PASS_ROLE_SERVICES = [
   'lambda.amazonaws.com',
 ];
 
-/** ARN of the shared permissions boundary, valid inside any stack of the account. */
-export function permissionsBoundaryArn(): string {
-  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/${PERMISSIONS_BOUNDARY_NAME}`;
-}
-
 /**
  * The ceiling for every IAM role a project creates. Identity policies grant the actual,
  * scoped permissions; the boundary guarantees that no project role can ever exceed the
@@ -38,10 +26,10 @@ export function permissionsBoundaryArn(): string {
 export class ProjectPermissionsBoundary extends Construct {
   readonly policy: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, managedPolicyName: string) {
     super(scope, id);
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
-      managedPolicyName: PERMISSIONS_BOUNDARY_NAME,
+      managedPolicyName,
       description: 'Permissions boundary for roles created by the SageMaker serverless-inference project template',
       statements: [
         new iam.PolicyStatement({
@@ -73,6 +61,8 @@ export class ProjectPermissionsBoundary extends Construct {
 export interface LaunchRoleProps {
   /** Bucket holding the product's file assets (the seed repos), read when CodeCommit repos are created. */
   readonly assetBucketName: string;
+  /** Physical names of the launch role and the boundary (see portfolio-names.ts). */
+  readonly names: PortfolioNames;
 }
 
 /**
@@ -100,13 +90,14 @@ export class LaunchRole extends Construct {
         arnFormat: opts.sep,
       }, stack);
 
-    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary');
+    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary', props.names.permissionsBoundary);
     this.role = new iam.Role(this, 'Resource', {
-      roleName: LAUNCH_ROLE_NAME,
+      roleName: props.names.launchRole,
       description: 'Service Catalog launch role of the SageMaker serverless-inference project template',
-      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
+      // No aws:SourceAccount condition: Service Catalog is not documented to send it when it assumes a
+      // launch role (AWS's own launch roles trust the bare principal), and an absent key fails every launch.
+      // Only principals allowed iam:PassRole on this role can name it in a launch constraint.
+      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
     });
     const boundaryCondition = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.policy.managedPolicyArn } };
     const projectRoles = arn('iam', 'role', PROJECT_ROLE_NAMES, { region: '' });

@@ -13,7 +13,15 @@ export interface PortfolioSettings {
   readonly displayName: string;
   readonly providerName: string;
   readonly description: string;
+  /**
+   * Part of every account-wide name the portfolio creates (launch role, permissions boundary, asset
+   * bucket, stack), so that several configurations can be deployed in one account and region.
+   */
+  readonly nameQualifier: string;
 }
+
+/** The qualifier of a configuration that sets none. */
+export const DEFAULT_NAME_QUALIFIER = 'main';
 
 export interface ProductSettings {
   readonly name: string;
@@ -77,6 +85,8 @@ export class PortfolioConfigError extends Error {
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // IAM role names allow [\w+=,.@-]; patterns add the * and ? wildcards (and path slashes).
 const ROLE_PATTERN = /^[\w+=,.@/*?-]{1,512}$/;
+// Lower case: it is part of the S3 asset bucket name.
+const NAME_QUALIFIER = /^[a-z0-9]{1,12}$/;
 const VERSION_LABEL = /^[\w.+-]{1,100}$/;
 const BUCKET_NAME = /^sagemaker-[a-z0-9][a-z0-9.-]{0,51}[a-z0-9]$/;
 // aws: is reserved; values follow the CloudFormation tag rules.
@@ -109,24 +119,20 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
   const reader = new Reader(file);
   const root = reader.map(doc.contents, '(document)', ['portfolio', 'product', 'endpointProduct', 'access', 'project', 'tags', 'assetBucketName']);
 
-  const portfolio = reader.map(root.portfolio, 'portfolio', ['displayName', 'providerName', 'description']);
-  const access = reader.map(root.access, 'access', ['executionRoleArns', 'rolePatterns']);
+  const access = readAccess(reader, root.access);
+  const portfolio = reader.map(root.portfolio, 'portfolio', ['displayName', 'providerName', 'description', 'nameQualifier']);
   return {
     portfolio: {
       displayName: reader.string(portfolio.displayName, 'portfolio.displayName', { maxLength: 100 }),
       providerName: reader.string(portfolio.providerName, 'portfolio.providerName', { maxLength: 50 }),
       description: reader.string(portfolio.description, 'portfolio.description', { maxLength: 2000, optional: true }),
+      nameQualifier: reader.string(portfolio.nameQualifier, 'portfolio.nameQualifier', {
+        optional: true, pattern: NAME_QUALIFIER, hint: '1-12 lower-case letters or digits',
+      }) || DEFAULT_NAME_QUALIFIER,
     },
     product: readProduct(reader, root.product, 'product'),
     endpointProduct: root.endpointProduct === undefined ? undefined : readProduct(reader, root.endpointProduct, 'endpointProduct'),
-    access: {
-      executionRoleArns: reader.strings(access.executionRoleArns, 'access.executionRoleArns', {
-        pattern: ROLE_ARN, hint: 'an IAM role ARN such as arn:aws:iam::123456789012:role/MySageMakerExecutionRole',
-      }),
-      rolePatterns: reader.strings(access.rolePatterns, 'access.rolePatterns', {
-        pattern: ROLE_PATTERN, hint: 'an IAM role-name pattern such as AWSReservedSSO_DataScientist_*',
-      }),
-    },
+    access,
     project: readProjectSettings(reader, root.project),
     tags: reader.tags(root.tags, 'tags'),
     assetBucketName: root.assetBucketName === undefined ? undefined
@@ -134,6 +140,38 @@ export function parsePortfolioConfig(text: string, file: string): PortfolioConfi
         pattern: BUCKET_NAME, hint: 'a literal S3 bucket name starting with "sagemaker-" (3-63 lower-case characters)',
       }),
   };
+}
+
+/**
+ * Who may launch. Studio calls Service Catalog as the user's SageMaker execution role, so a
+ * portfolio without any principal is invisible, and an Identity Center role (under the path
+ * /aws-reserved/sso.amazonaws.com/) is matched by an IAM_PATTERN only with that path.
+ */
+function readAccess(reader: Reader, node: unknown): AccessSettings {
+  const access = reader.map(node, 'access', ['executionRoleArns', 'rolePatterns']);
+  const executionRoleArns = reader.strings(access.executionRoleArns, 'access.executionRoleArns', {
+    pattern: ROLE_ARN, hint: 'an IAM role ARN such as arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-20260101T000000',
+  });
+  const rolePatterns = reader.strings(access.rolePatterns, 'access.rolePatterns', {
+    pattern: ROLE_PATTERN, hint: 'an IAM role pattern with its path, such as service-role/AmazonSageMaker-ExecutionRole-*',
+  });
+  if (executionRoleArns.length === 0 && rolePatterns.length === 0) {
+    throw reader.error('access', 'no principal can see the template: list the SageMaker execution roles of your Studio users in '
+      + 'executionRoleArns, or a pattern such as service-role/AmazonSageMaker-ExecutionRole-* in rolePatterns '
+      + '(Studio calls Service Catalog as the execution role)');
+  }
+  rolePatterns.forEach((pattern, index) => {
+    if (/^AWSReservedSSO_/.test(pattern)) {
+      throw reader.error(`access.rolePatterns[${index}]`, `"${pattern}" can never match: IAM Identity Center roles live under the path `
+        + `/aws-reserved/sso.amazonaws.com/; write aws-reserved/sso.amazonaws.com/*${pattern}`);
+    }
+  });
+  return { executionRoleArns, rolePatterns };
+}
+
+/** True when some principal of `access` is, or may match, a SageMaker execution role (what Studio calls Service Catalog as). */
+export function reachesExecutionRoles(access: AccessSettings): boolean {
+  return access.executionRoleArns.length > 0 || access.rolePatterns.some((p) => /SageMaker|ExecutionRole/i.test(p));
 }
 
 function readProjectSettings(reader: Reader, node: unknown): ProjectSettings {

@@ -1,10 +1,11 @@
-import { Aws, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Aws, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { LaunchRole } from './launch-role';
-import { PortfolioConfig, ProductSettings } from './portfolio-config';
+import { PortfolioConfig, ProductSettings, reachesExecutionRoles } from './portfolio-config';
+import { PortfolioNames } from './portfolio-names';
 import { ModelDeployment, SageMakerProjectStack } from './project-stack';
 import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
 import { STUDIO_VISIBILITY_TAG } from './sagemaker-project';
@@ -18,6 +19,8 @@ export interface PortfolioStackProps extends StackProps {
    * Literal name of the product asset bucket: ProductStack assets need a name without tokens.
    */
   readonly assetBucketName: string;
+  /** Account-wide names of the launch role and boundary (see portfolio-names.ts). */
+  readonly names: PortfolioNames;
   /**
    * Folder holding the template of every published product version.
    * @default PRODUCT_SNAPSHOT_DIRECTORY
@@ -50,8 +53,14 @@ export class PortfolioStack extends Stack {
       ...RETAINED_PRIVATE_BUCKET,
       bucketName: props.assetBucketName,
     });
+    // Every new project's repositories are seeded from the archives in this bucket: publishing its object
+    // events to EventBridge lets the platform account alert on a write that did not come from `cdk deploy`
+    // (Control Tower CT.S3.PR.4). Set on the L1: the L2's `eventBridgeEnabled` adds a custom-resource Lambda.
+    (this.assetBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
 
-    this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucketName: props.assetBucketName });
+    this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucketName: props.assetBucketName, names: props.names });
 
     this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
       displayName: config.portfolio.displayName,
@@ -71,6 +80,12 @@ export class PortfolioStack extends Stack {
     config.access.executionRoleArns.forEach((arn, index) => {
       this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `ExecutionRole${index}`, arn, { mutable: false }));
     });
+    if (!reachesExecutionRoles(config.access)) {
+      Annotations.of(this).addWarningV2('sagemaker-projects:no-execution-role-principal',
+        'access lists no SageMaker execution role: Studio calls Service Catalog as the user\'s execution role, so Studio users '
+        + 'will not see the template. Add their execution role ARNs to access.executionRoleArns or a pattern such as '
+        + 'service-role/AmazonSageMaker-ExecutionRole-* to access.rolePatterns.');
+    }
     config.access.rolePatterns.forEach((pattern, index) => {
       // IAM_PATTERN associations match role names (with wildcards), account-less by design.
       new servicecatalog.CfnPortfolioPrincipalAssociation(this, `RolePattern${index}`, {
@@ -89,6 +104,7 @@ export class PortfolioStack extends Stack {
   private publishProduct(idPrefix: string, settings: ProductSettings, deployment: ModelDeployment, props: PortfolioStackProps) {
     const projectStack = new SageMakerProjectStack(this, `SageMaker${idPrefix}Project`, {
       assetBucket: this.assetBucket,
+      permissionsBoundaryName: props.names.permissionsBoundary,
       extraTags: props.config.tags,
       deployment,
       settings: props.config.project,

@@ -5,8 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ServerSideEncryption } from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
-import { PERMISSIONS_BOUNDARY_NAME, permissionsBoundaryArn } from './launch-role';
 import { DEFAULT_PROJECT_SETTINGS, ProjectSettings } from './portfolio-config';
+import { accountPolicyArn } from './portfolio-names';
 import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
 import {
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
@@ -43,6 +43,8 @@ export interface SageMakerProjectStackProps {
   readonly deployment?: ModelDeployment;
   /** Bucket with a literal `sagemaker-` name that holds the product's file assets (the seed repos). */
   readonly assetBucket: s3.IBucket;
+  /** Name of the portfolio's permissions boundary policy, which every project role carries. */
+  readonly permissionsBoundaryName: string;
   /** Extra tags from the portfolio configuration, added to every resource a launch creates. */
   readonly extraTags?: Readonly<Record<string, string>>;
   /**
@@ -98,7 +100,8 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     this.project = { projectName: nameParameter.valueAsString, projectId: idParameter.valueAsString };
     this.deployment = deployment;
 
-    this.permissionsBoundary = iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', permissionsBoundaryArn());
+    this.permissionsBoundary = iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary',
+      accountPolicyArn(props.permissionsBoundaryName));
     iam.PermissionsBoundary.of(this).apply(this.permissionsBoundary);
 
     this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
@@ -182,7 +185,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     }
     new CfnOutput(this, 'PermissionsBoundaryName', {
       description: 'Permissions boundary every project role carries',
-      value: PERMISSIONS_BOUNDARY_NAME,
+      value: props.permissionsBoundaryName,
     });
 
     Tags.of(this).add(PROJECT_NAME_TAG, this.project.projectName);

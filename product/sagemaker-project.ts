@@ -15,8 +15,12 @@ export const PROJECT_ID_TAG = 'sagemaker:project-id';
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
 export const PROJECT_ID_PARAMETER = 'SageMakerProjectId';
 
-/** Studio's own validation for project names; the template repeats it so a direct launch fails the same way. */
-export const PROJECT_NAME_PATTERN = '^[a-zA-Z](-*[a-zA-Z0-9])*';
+/**
+ * SageMaker CreateProject's validation for project names (`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}`: a
+ * leading digit is legal, e.g. `2026-churn`); the template repeats it so that every name SageMaker
+ * accepts also passes CloudFormation parameter validation, and a direct launch fails the same way.
+ */
+export const PROJECT_NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9])*$';
 export const PROJECT_NAME_MAX_LENGTH = 32;
 export const PROJECT_ID_PATTERN = '^p-[a-z0-9]{12}$';
 export const PROJECT_ID_LENGTH = 14;

@@ -1,6 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { portfolioTemplate, resourcesOfType } from './synthesized-app';
-import { LAUNCH_ROLE_NAME, PERMISSIONS_BOUNDARY_NAME } from '../product/launch-role';
+import { FIXTURE_NAMES, portfolioTemplate, resourcesOfType, sameValue } from './synthesized-app';
 
 const json = portfolioTemplate();
 const template = Template.fromJSON(json);
@@ -9,7 +8,7 @@ type Statement = { Sid?: string; Effect: string; Action: string | string[]; Reso
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 function launchRoleStatements(): Statement[] {
-  const [[roleId]] = resourcesOfType(json, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === LAUNCH_ROLE_NAME);
+  const [[roleId]] = resourcesOfType(json, 'AWS::IAM::Role').filter(([, r]) => sameValue(r.Properties.RoleName, FIXTURE_NAMES.launchRole));
   return resourcesOfType(json, 'AWS::IAM::Policy')
     .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
@@ -17,23 +16,23 @@ function launchRoleStatements(): Statement[] {
 
 function boundaryStatements(): Statement[] {
   const [[, boundary]] = resourcesOfType(json, 'AWS::IAM::ManagedPolicy')
-    .filter(([, p]) => p.Properties.ManagedPolicyName === PERMISSIONS_BOUNDARY_NAME);
+    .filter(([, p]) => sameValue(p.Properties.ManagedPolicyName, FIXTURE_NAMES.permissionsBoundary));
   return boundary.Properties.PolicyDocument.Statement;
 }
 
 describe('LaunchRole', () => {
-  test('only Service Catalog of this account can assume it', () => {
+  test('Service Catalog can assume it without a condition on keys it does not send (aws:SourceAccount)', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: LAUNCH_ROLE_NAME,
+      RoleName: FIXTURE_NAMES.launchRole,
       AssumeRolePolicyDocument: {
-        Statement: [{
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { Service: 'servicecatalog.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        }],
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'servicecatalog.amazonaws.com' } }],
       },
     });
+  });
+
+  test('its name and the boundary\'s carry the region and the configuration qualifier (one portfolio per region and configuration)', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sagemaker-si-main-eu-west-1-launch' });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'sagemaker-si-main-eu-west-1-boundary' });
   });
 
   test('creates IAM roles only when they carry the project permissions boundary', () => {
@@ -73,7 +72,7 @@ describe('LaunchRole', () => {
   });
 
   test('ships the permissions boundary, which denies removing itself', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: PERMISSIONS_BOUNDARY_NAME });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: FIXTURE_NAMES.permissionsBoundary });
     const deny = boundaryStatements().find((s) => s.Effect === 'Deny')!;
     expect(asList(deny.Action)).toEqual(expect.arrayContaining(['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary']));
     const allow = boundaryStatements().filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action));
@@ -84,7 +83,7 @@ describe('LaunchRole', () => {
 
   test('the launch role itself is not under the boundary it enforces, and has no managed policies', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: LAUNCH_ROLE_NAME,
+      RoleName: FIXTURE_NAMES.launchRole,
       ManagedPolicyArns: Match.absent(),
       PermissionsBoundary: Match.absent(),
     });

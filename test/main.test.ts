@@ -18,6 +18,6 @@ describe('product/main.ts', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(`Invalid portfolio configuration: ${file}: access.executionRoleArns[0]: `
-      + '"arn:aws:iam::12345:role/too-short-account" is not an IAM role ARN such as arn:aws:iam::123456789012:role/MySageMakerExecutionRole');
+      + '"arn:aws:iam::12345:role/too-short-account" is not an IAM role ARN such as arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-20260101T000000');
   });
 });

@@ -18,7 +18,7 @@ access:
   executionRoleArns:
     - arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole
   rolePatterns:
-    - AWSReservedSSO_DataScientist_*
+    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*
 tags:
   team: ml
 `;
@@ -48,7 +48,7 @@ describe('portfolio configuration', () => {
   test('a valid file is read into typed settings with defaults for optional keys', () => {
     const config = parsePortfolioConfig(VALID, FILE);
     expect(config).toEqual({
-      portfolio: { displayName: 'Portfolio', providerName: 'Platform', description: 'Templates' },
+      portfolio: { displayName: 'Portfolio', providerName: 'Platform', description: 'Templates', nameQualifier: 'main' },
       product: {
         name: 'Product',
         owner: 'Platform',
@@ -59,12 +59,30 @@ describe('portfolio configuration', () => {
       },
       access: {
         executionRoleArns: ['arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole'],
-        rolePatterns: ['AWSReservedSSO_DataScientist_*'],
+        rolePatterns: ['aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*'],
       },
       project: { deleteImagesWithProject: false, maxImageCount: 20, noncurrentVersionExpirationDays: 30 },
       tags: { team: 'ml' },
       assetBucketName: undefined,
     });
+  });
+
+  test('fails when no principal could see the template, naming the execution roles Studio uses', () => {
+    const none = VALID.replace(/  executionRoleArns:\n    - \S+\n  rolePatterns:\n    - \S+\n/, '  executionRoleArns: []\n  rolePatterns: []\n');
+    expect(none).not.toEqual(VALID);
+    expectConfigError(none, 'access', /no principal can see the template.*execution role/);
+  });
+
+  test('fails on an Identity Center pattern without its /aws-reserved/sso.amazonaws.com/ path, giving the fix', () => {
+    expectConfigError(VALID.replace('aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*', 'AWSReservedSSO_DataScientist_*'),
+      'access.rolePatterns[0]', /can never match.*aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_DataScientist_\*/);
+  });
+
+  test('portfolio.nameQualifier defaults to main and must be short lower-case alphanumerics', () => {
+    expect(parsePortfolioConfig(VALID, FILE).portfolio.nameQualifier).toBe('main');
+    const withQualifier = VALID.replace('  description: Templates\n', '  description: Templates\n  nameQualifier: teamb\n');
+    expect(parsePortfolioConfig(withQualifier, FILE).portfolio.nameQualifier).toBe('teamb');
+    expectConfigError(withQualifier.replace('teamb', 'Team-B'), 'portfolio.nameQualifier', /1-12 lower-case letters or digits/);
   });
 
   test('fails on YAML syntax errors, naming the line', () => {
@@ -93,7 +111,7 @@ describe('portfolio configuration', () => {
 
   test('fails on a wrong type', () => {
     expectConfigError(VALID.replace('versionLabel: v1', 'versionLabel: [v1]'), 'product.versionLabel', /must be a string, got a list/);
-    expectConfigError(VALID.replace('  rolePatterns:\n    - AWSReservedSSO_DataScientist_*', '  rolePatterns: AWSReservedSSO_*'), 'access.rolePatterns', /must be a list/);
+    expectConfigError(VALID.replace('  rolePatterns:\n    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*', '  rolePatterns: AWSReservedSSO_*'), 'access.rolePatterns', /must be a list/);
     expectConfigError(`${VALID.replace('  versionLabel: v1', '  versionLabel: v1\n  lockVersionLabel: "yes"')}`, 'product.lockVersionLabel', /true or false/);
     // An unquoted 1e999 is YAML's infinity: the message shows it, not JSON's "null".
     expectConfigError(VALID.replace('versionLabel: v1', 'versionLabel: 1e999'), 'product.versionLabel', /must be a string, got number Infinity$/);
@@ -105,11 +123,11 @@ describe('portfolio configuration', () => {
   });
 
   test('fails on an empty role pattern', () => {
-    expectConfigError(VALID.replace('    - AWSReservedSSO_DataScientist_*', '    - ""'), 'access.rolePatterns[0]', /must not be empty/);
+    expectConfigError(VALID.replace('    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*', '    - ""'), 'access.rolePatterns[0]', /must not be empty/);
   });
 
   test('fails on a duplicate principal', () => {
-    expectConfigError(VALID.replace('    - AWSReservedSSO_DataScientist_*', '    - AWSReservedSSO_DataScientist_*\n    - AWSReservedSSO_DataScientist_*'),
+    expectConfigError(VALID.replace('    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*', '    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*\n    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*'),
       'access.rolePatterns[1]', /duplicate entry/);
     const arn = 'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole';
     expectConfigError(VALID.replace(`    - ${arn}`, `    - ${arn}\n    - ${arn}`), 'access.executionRoleArns[1]', /duplicate entry/);

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { isTaggable } from './resource-schemas';
-import { PRODUCT_KINDS, productTemplate, resourcesOfType, TEST_CONFIG_FILE } from './synthesized-app';
+import { FIXTURE_NAMES, PRODUCT_KINDS, productTemplate, resourcesOfType, TEST_CONFIG_FILE } from './synthesized-app';
 import { loadPortfolioConfig } from '../product/portfolio-config';
 import {
   PROJECT_ID_LENGTH, PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
@@ -74,7 +74,7 @@ describe.each(PRODUCT_KINDS)('SageMakerProjectStack (the %s product template)', 
   test('every IAM role the project creates carries the project permissions boundary', () => {
     for (const [id, role] of resourcesOfType(json, 'AWS::IAM::Role')) {
       expect({ id, boundary: JSON.stringify(role.Properties.PermissionsBoundary) })
-        .toEqual({ id, boundary: expect.stringContaining(':policy/sagemaker-serverless-inference-boundary') });
+        .toEqual({ id, boundary: expect.stringContaining(`:policy/${FIXTURE_NAMES.permissionsBoundary}`) });
     }
   });
 

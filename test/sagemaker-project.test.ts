@@ -14,6 +14,12 @@ describe('SageMaker Projects contract', () => {
     expect(LONGEST_PROJECT_ID).toMatch(new RegExp(PROJECT_ID_PATTERN));
   });
 
+  test('the name pattern accepts every name SageMaker CreateProject accepts, including a leading digit', () => {
+    const name = new RegExp(PROJECT_NAME_PATTERN);
+    for (const ok of ['2026-churn', '9', 'a', 'Churn--Model-2', LONGEST_PROJECT_NAME]) expect({ ok, valid: name.test(ok) }).toEqual({ ok, valid: true });
+    for (const bad of ['-churn', 'churn-', 'churn_2026', 'churn model', 'churn.v2', '']) expect({ bad, valid: name.test(bad) }).toEqual({ bad, valid: false });
+  });
+
   test('the id pattern rejects upper case and wrong lengths', () => {
     const id = new RegExp(PROJECT_ID_PATTERN);
     expect(id.test('p-ABCDEF123456')).toBe(false);

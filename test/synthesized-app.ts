@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_NAME_QUALIFIER } from '../product/portfolio-config';
+import { portfolioNames } from '../product/portfolio-names';
 
 /**
  * The test suite synthesizes the real app once (test/global-setup.ts) with
@@ -70,3 +72,9 @@ export function roleStatements(template: CfnTemplate, roleId: string): any[] {
     .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
+
+/** The launch role and boundary names of the test fixture's portfolio. */
+export const FIXTURE_NAMES = portfolioNames(DEFAULT_NAME_QUALIFIER, TEST_ENV.region);
+
+/** True when a template value equals a rendered name. */
+export const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
