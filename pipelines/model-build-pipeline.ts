@@ -3,9 +3,10 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { ProjectContext, projectPipeline, serviceRole } from './project-context';
+import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
 import { SeedRepository } from './seed-repository';
 
 /** Physical names of everything the ModelBuild side creates (resolved by the project stack). */
@@ -46,6 +47,7 @@ export class ModelBuildPipeline extends Construct {
   readonly executionRole: iam.Role;
   readonly buildRole: iam.Role;
   readonly buildProject: codebuild.PipelineProject;
+  readonly buildLogGroup: logs.LogGroup;
   readonly pipeline: codepipeline.Pipeline;
 
   constructor(scope: Construct, id: string, props: ModelBuildPipelineProps) {
@@ -133,6 +135,7 @@ export class ModelBuildPipeline extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
 
+    this.buildLogGroup = buildLogGroup(this, 'BuildLogs', names.buildProject);
     this.buildProject = new codebuild.PipelineProject(this, 'Build', {
       projectName: names.buildProject,
       description: 'Tests the ModelBuild code, uploads the seed data once, upserts and starts the SageMaker Pipeline',
@@ -140,6 +143,7 @@ export class ModelBuildPipeline extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
       timeout: Duration.minutes(30),
+      logging: buildLogging(this.buildLogGroup),
       // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
       grantReportGroupPermissions: false,
       environmentVariables: {

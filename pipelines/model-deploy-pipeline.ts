@@ -5,9 +5,10 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
-import { ProjectContext, projectPipeline, serviceRole } from './project-context';
+import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
 import { SeedRepository } from './seed-repository';
 import { StackDeployAction } from './stack-deploy-action';
 
@@ -59,6 +60,8 @@ export class ModelDeployPipeline extends Construct {
   readonly deployRole: iam.Role;
   readonly buildProject: codebuild.PipelineProject;
   readonly testProject: codebuild.PipelineProject;
+  /** Log groups of the build and the staging test. */
+  readonly buildLogGroups: logs.LogGroup[];
   readonly pipeline: codepipeline.Pipeline;
   readonly binding: DeployTargetBinding;
 
@@ -98,6 +101,9 @@ export class ModelDeployPipeline extends Construct {
     const environment = { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL };
     const plain = (vars: Record<string, string>) =>
       Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { value }]));
+    const buildLogs = buildLogGroup(this, 'BuildLogs', names.buildProject);
+    const testLogs = buildLogGroup(this, 'TestStagingLogs', names.testProject);
+    this.buildLogGroups = [buildLogs, testLogs];
     this.buildProject = new codebuild.PipelineProject(this, 'Build', {
       projectName: names.buildProject,
       description: `Tests the ModelDeploy code and builds the deployment of the newest approved model (${target.description})`,
@@ -105,6 +111,7 @@ export class ModelDeployPipeline extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
       environment: { ...environment, privileged: this.binding.privilegedBuild },
       timeout: Duration.minutes(30),
+      logging: buildLogging(buildLogs),
       // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
       grantReportGroupPermissions: false,
       environmentVariables: plain({
@@ -126,6 +133,7 @@ export class ModelDeployPipeline extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec-staging-test.yml'),
       environment,
       timeout: Duration.minutes(15),
+      logging: buildLogging(testLogs),
       grantReportGroupPermissions: false,
     });
 

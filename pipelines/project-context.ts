@@ -1,5 +1,8 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -14,6 +17,27 @@ export interface ProjectContext {
   readonly projectId: string;
   /** The project's bucket: pipeline artifacts, data, models. */
   readonly artifactBucket: s3.IBucket;
+}
+
+/** A year (Control Tower CT.CLOUDWATCH.PR.2's minimum): build logs are small; deleted with the project. */
+export const BUILD_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+/**
+ * The log group of a project's CodeBuild project, at the name CodeBuild would use
+ * (`/aws/codebuild/<project>`), with a retention. Without it CodeBuild creates the group on the
+ * first build, never expiring, and outside the project's stack.
+ */
+export function buildLogGroup(scope: Construct, id: string, buildProjectName: string): logs.LogGroup {
+  return new logs.LogGroup(scope, id, {
+    logGroupName: `/aws/codebuild/${buildProjectName}`,
+    retention: BUILD_LOG_RETENTION,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
+/** CodeBuild logging into `logGroup` only. */
+export function buildLogging(logGroup: logs.ILogGroup): codebuild.LoggingOptions {
+  return { cloudWatch: { logGroup } };
 }
 
 /** A role assumed by `service`, with a fixed name (the launch role may only create `sagemaker-p-*` roles). */

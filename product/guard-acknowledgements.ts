@@ -111,21 +111,15 @@ function projectAcknowledgements(project: SageMakerProjectStack): GuardAcknowled
         + 'policy naming every project role, CodePipeline, CodeBuild and SageMaker; CodeBuild already uses the AWS-managed '
         + 'key for its artifacts (same reason as cdk-nag AwsSolutions-CB4).',
     },
-    {
-      rule: 's3_event_notifications_enabled_check',
-      construct: bucket,
-      reason: `${PENDING} product/project-stack.ts and product/launch-role.ts: enable EventBridge notifications on the artifact `
-        + 'bucket as on the asset bucket (portfolio-stack.ts), and allow the launch role s3:PutBucketNotification on '
-        + 'sagemaker-project-p-* (CloudFormation calls it when the bucket has a NotificationConfiguration).',
-    },
   ];
 
-  const logging = `${PENDING} pipelines/: CodeBuild already writes to /aws/codebuild/<project> by default, but the `
-    + 'control needs an explicit LogsConfig. Create the log group in the product (with a retention, so build logs stop '
-    + 'never expiring), pass it as `logging: { cloudWatch: { logGroup } }` (CDK requires a log group when CloudWatch '
-    + 'logging is set), and allow the launch role logs:CreateLogGroup/PutRetentionPolicy on /aws/codebuild/sagemaker-*.';
-  for (const buildProject of [project.modelBuild.buildProject, project.modelDeploy.buildProject, project.modelDeploy.testProject]) {
-    acks.push({ rule: 'codebuild_project_logging_enabled_check', construct: buildProject, reason: logging });
+  for (const logGroup of [project.modelBuild.buildLogGroup, ...project.modelDeploy.buildLogGroups]) {
+    acks.push({
+      rule: 'cloudwatch_log_group_encrypted_check',
+      construct: logGroup,
+      reason: 'CloudWatch Logs encrypts all log data at rest. A customer key per project would need a key policy for the logs '
+        + 'service principal and key permissions for the launch role; build logs hold test output and pipeline progress, not data.',
+    });
   }
 
   if (project.deployTarget instanceof LambdaServiceTarget) {

@@ -231,6 +231,25 @@ export class LaunchRole extends Construct {
         ],
         resources: [arn('events', 'rule', 'sagemaker-p-*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
       }),
+      // The build log groups /aws/codebuild/sagemaker-<name>-<id>-*: the Logs provider's handler permissions.
+      new iam.PolicyStatement({
+        sid: 'ProjectBuildLogGroups',
+        actions: [
+          'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+          'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
+          'logs:PutLogGroupDeletionProtection',
+        ],
+        resources: [arn('logs', 'log-group', '/aws/codebuild/sagemaker-*', { sep: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+      // Log group discovery, index and resource policies and log delivery have no resource-level permissions.
+      new iam.PolicyStatement({
+        sid: 'LogsWithoutResourceLevelPermissions',
+        actions: [
+          'logs:DescribeLogGroups', 'logs:DescribeIndexPolicies', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy',
+          'logs:DeleteResourcePolicy', 'logs:CreateLogDelivery',
+        ],
+        resources: ['*'],
+      }),
       new iam.PolicyStatement({
         sid: 'ProjectImageRepository',
         actions: [

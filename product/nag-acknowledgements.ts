@@ -51,6 +51,8 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
     'Resource::arn:<AWS::Partition>:codepipeline:<AWS::Region>:<AWS::AccountId>:sagemaker-*': 'Project pipelines are sagemaker-<name>-<id>-*.',
     'Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/sagemaker-p-*': 'Project rules are sagemaker-<project id>-*.',
     'Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/sagemaker-p-*': 'Project image repositories are sagemaker-<project id>-*.',
+    'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/sagemaker-*':
+      'Build log groups are /aws/codebuild/sagemaker-<name>-<id>-*, named after the project build projects.',
     [`Resource::arn:<AWS::Partition>:s3:::${stack.assetBucketName}/*`]:
       'CodeCommit reads the seed-repo archives from the product asset bucket when it creates the project repositories.',
   };

@@ -115,6 +115,12 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       }],
     });
 
+    // Object events to EventBridge (Control Tower CT.S3.PR.4): the platform team can alert on writes to
+    // project data. Set on the L1: the L2's eventBridgeEnabled adds a custom-resource Lambda.
+    (this.artifactBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+
     const context: ProjectContext = { ...this.project, artifactBucket: this.artifactBucket };
     const name = (key: ProjectNameKey) => projectName(key, this.project);
     const eventsRole = serviceRole(this, 'EventsRole', name('eventsRole'), 'events.amazonaws.com',

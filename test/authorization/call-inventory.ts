@@ -25,8 +25,16 @@ export const LAMBDA_SEED_TEMPLATE = path.join(SEEDS_DIR, 'model-deploy', 'cdk.ou
 export const ENDPOINT_SEED_TEMPLATE = path.join(SEEDS_DIR, 'model-deploy-endpoint', 'template.yml');
 const STAGES = ['staging', 'prod'] as const;
 
+/** Log groups (build logs in the product, function and access logs in the Lambda seed) set only a name and a retention. */
+const LOG_GROUP_EXCLUSIONS: Exclusion[] = [
+  [/^firehose:/, 'logs go to CloudWatch Logs only'],
+  [/^logs:(PutDataProtectionPolicy|DeleteDataProtectionPolicy|PutIndexPolicy|DeleteIndexPolicy|PutBearerTokenAuthentication|AssociateKmsKey|DisassociateKmsKey)$/,
+    'log groups set only retention: no data protection, index policies, bearer tokens or KMS'],
+];
+
 /** Provider-schema actions the launch role never needs: features the product templates do not configure. */
 export const LAUNCH_EXCLUSIONS: Exclusion[] = [
+  ...LOG_GROUP_EXCLUSIONS,
   [/^kms:/, 'no customer-managed KMS key is used (ECR, S3, logs and Lambda use AWS-owned keys)'],
   [/^s3tables:/, 'S3 metadata tables are not configured on project buckets'],
   [/^s3:(Create|Update|Delete|Get)Bucket\w*MetadataTableConfiguration$|^s3:UpdateBucketMetadata/, 'S3 metadata tables are not configured'],
@@ -44,9 +52,7 @@ export const DEPLOY_EXCLUSIONS: Exclusion[] = [
   [/^s3:/, 'the function is an image from ECR, not a zip from S3; no API definition is imported from S3'],
   [/^lambda:(GetCodeSigningConfig|PutFunctionCodeSigningConfig|DeleteFunctionCodeSigningConfig|GetLayerVersion|PassCapacityProvider)$/,
     'no code signing, layers or capacity providers'],
-  [/^firehose:/, 'logs go to CloudWatch Logs only'],
-  [/^logs:(PutDataProtectionPolicy|DeleteDataProtectionPolicy|PutIndexPolicy|DeleteIndexPolicy|PutBearerTokenAuthentication|AssociateKmsKey|DisassociateKmsKey)$/,
-    'log groups set only retention: no data protection, index policies, bearer tokens or KMS'],
+  ...LOG_GROUP_EXCLUSIONS,
 ];
 
 /** Facts read from AWS's own libraries by aws_facts.py (SageMaker SDK image URIs, cfn-lint decoding, botocore operations). */
