@@ -75,6 +75,8 @@ export class LambdaServiceTarget implements IDeployTarget {
     }));
 
     imageRepository.grantPullPush(roles.build);
+    // The build reuses an already pushed tag on a re-run (the tags are immutable): it looks the tag up first.
+    imageRepository.grant(roles.build, 'ecr:DescribeImages');
     roles.test.addToPolicy(new iam.PolicyStatement({
       sid: 'InvokeThePredictRoute',
       actions: ['execute-api:Invoke'],

@@ -148,8 +148,11 @@ export class ModelDeployPipeline extends Construct {
       templateConfiguration: built.atPath(config),
       adminPermissions: false,
       deploymentRole: this.deployRole,
-      // A failed first create leaves ROLLBACK_COMPLETE; replace it instead of blocking every later run.
-      replaceOnFailure: true,
+      // Staging: a failed stack (ROLLBACK_COMPLETE after a failed first create) is replaced instead of
+      // blocking every later run. Prod is never replaced: REPLACE_ON_FAILURE would delete a prod stack in
+      // UPDATE_ROLLBACK_FAILED and recreate it with a new API and URL. The pipeline role is not even
+      // allowed to delete it (see StackDeployAction).
+      replaceOnFailure: stage === 'Staging',
       variablesNamespace: `Deploy${stage}`,
     });
     const deployStaging = deploy('Staging', names.stagingStack, DEPLOY_CONFIG_FILES.staging);

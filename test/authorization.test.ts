@@ -25,7 +25,7 @@ const SAMPLE_PROJECTS: ProjectIdentity[] = [
   { projectName: LONGEST_PROJECT_NAME, projectId: LONGEST_PROJECT_ID },
 ];
 
-interface Evaluated { flow: ProjectFlow; decisions: Decision[] }
+interface Evaluated { flow: ProjectFlow; decisions: Decision[]; forbidden: Decision[] }
 let evaluated: Evaluated[] = [];
 
 beforeAll(async () => {
@@ -35,7 +35,9 @@ beforeAll(async () => {
       const flow = await projectFlow(kind, project);
       const decisions: Decision[] = [];
       for (const call of flow.calls) decisions.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
-      evaluated.push({ flow, decisions });
+      const forbidden: Decision[] = [];
+      for (const call of flow.forbidden) forbidden.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
+      evaluated.push({ flow, decisions, forbidden });
     }
   }
   const calls = evaluated.reduce((n, e) => n + e.decisions.length, 0);
@@ -76,6 +78,14 @@ describe('authorization: every call the project makes is allowed by real IAM eva
   test('every call is allowed (identity ∩ boundary, resource policies, trust policies)', () => {
     const refused = evaluated.flatMap((e) => e.decisions.filter((d) => d.result !== 'Allowed').map((d) => `${e.flow.label}: ${describeCall(d)}`));
     expect(refused).toEqual([]);
+  });
+
+  test('what the design forbids is denied: the pipeline deleting prod, a role leaving its boundary, a role created without it', () => {
+    for (const { flow, forbidden } of evaluated) {
+      expect(forbidden.length).toBeGreaterThan(0);
+      const allowed = forbidden.filter((d) => d.result === 'Allowed' || d.result === 'Error').map((d) => `${flow.label}: ${describeCall(d)}`);
+      expect(allowed).toEqual([]);
+    }
   });
 
   test('every Allow statement of every policy is used by at least one call (no dead grants)', () => {

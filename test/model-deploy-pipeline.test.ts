@@ -84,6 +84,8 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
       StackName: join('sagemaker-', nameRef, '-', idRef, '-deploy-prod'),
       TemplatePath: `Build::${LAMBDA_EXPORT_TEMPLATE}`,
       TemplateConfiguration: `Build::${DEPLOY_CONFIG_FILES.prod}`,
+      // Never REPLACE_ON_FAILURE: the pipeline must never delete and recreate prod.
+      ActionMode: 'CREATE_UPDATE',
     });
     const buildspec = parse(fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8'));
     expect([...buildspec.artifacts.files].sort()).toEqual([LAMBDA_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES)].sort());

@@ -11,6 +11,8 @@ export interface ResourceSchema {
   readonly tagging?: { readonly taggable?: boolean; readonly tagProperty?: string; readonly permissions?: string[] };
   readonly handlers?: Record<string, { readonly permissions?: string[] }>;
   readonly properties?: Record<string, unknown>;
+  /** JSON pointers (/properties/X/...) of properties whose change replaces the resource. */
+  readonly createOnlyProperties?: string[];
 }
 
 const SCHEMA_REGION = 'us-east-1';

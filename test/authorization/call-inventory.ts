@@ -77,6 +77,8 @@ export interface ProjectFlow {
   readonly label: string;
   readonly world: IamWorld;
   readonly calls: Call[];
+  /** Calls the design forbids: each must be denied. */
+  readonly forbidden: Call[];
   /** Calls found in seed code, and the inventory keys that matched them (for the honesty checks). */
   readonly foundSeedCalls: FoundCall[];
   readonly mappedSeedCalls: Set<string>;
@@ -326,6 +328,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
     listAndDescribe('sdk sagemaker');
     seedCall(deploySeed, 'aws-cli s3 cp', deployBuild.role, 's3:GetObject', modelData);
     seedCall(deploySeed, 'aws-cli ecr get-login-password', deployBuild.role, 'ecr:GetAuthorizationToken', '*');
+    seedCall(deploySeed, 'aws-cli ecr describe-images', deployBuild.role, 'ecr:DescribeImages', repository.arn);
     // `docker push` (ECR "Pushing an image": the layer and manifest calls; BatchGetImage for an existing tag).
     for (const a of ['BatchCheckLayerAvailability', 'InitiateLayerUpload', 'UploadLayerPart', 'CompleteLayerUpload', 'PutImage', 'BatchGetImage']) {
       seedCall(deploySeed, 'docker push', deployBuild.role, `ecr:${a}`, repository.arn);
@@ -365,7 +368,23 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   calls.push({ principal: executionRole, action: 'sagemaker:CreateModelPackage', resource: modelPackage, source: 'RegisterModel step' });
   calls.push({ principal: executionRole, action: 'sagemaker:DescribeModelPackageGroup', resource: arnIn(env, 'sagemaker', `model-package-group/${groupName.toLowerCase()}`), source: 'RegisterModel step' });
 
-  return { label, world, calls, foundSeedCalls: found, mappedSeedCalls: mapped };
+  // 9. What must never be allowed: the pipeline deleting prod (a REPLACE_ON_FAILURE would), a project
+  //    role leaving its boundary, the launch role creating a role without the boundary.
+  const prodStack = stackArn(env, `sagemaker-${project.projectName}-${project.projectId}-deploy-prod`);
+  const deployPipeline = byType('AWS::CodePipeline::Pipeline').find((p) => p.ref.endsWith('-modeldeploy'))!;
+  const anyProjectRole = executionRoleArn;
+  const forbidden: Call[] = [
+    { principal: world.roleByArn(deployPipeline.properties.RoleArn).name, action: 'cloudformation:DeleteStack', resource: prodStack, source: 'the pipeline deletes prod' },
+    { principal: deployBuild.role, action: 'iam:DeleteRolePermissionsBoundary', resource: anyProjectRole, source: 'a project role removes the boundary' },
+    {
+      principal: launchRole.ref,
+      action: 'iam:CreateRole',
+      resource: anyProjectRole.replace(/[^/]+$/, `sagemaker-${project.projectId}-unbounded`),
+      source: 'the launch role creates a role without the boundary',
+    },
+  ];
+
+  return { label, world, calls, forbidden, foundSeedCalls: found, mappedSeedCalls: mapped };
 }
 
 /**

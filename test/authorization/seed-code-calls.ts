@@ -4,7 +4,7 @@ import * as path from 'path';
 /**
  * The AWS calls the seed repos' own code makes, found in the code itself so that a new call
  * cannot be added without the authorization suite noticing:
- * - every `aws <service> <command>` and `docker push` in every buildspec;
+ * - every `aws <service> <command>` and `docker push` in every buildspec and seed shell script;
  * - every AWS SDK v3 command a TypeScript file sends (`new XxxCommand(`, `paginateXxx(`) and every
  *   SigV4 signer it builds (`new SignatureV4({ service: ... })`);
  * - every boto3 client method a Python file calls on a client it creates (`boto3.client("svc")`),
@@ -46,10 +46,13 @@ export function seedNames(): string[] {
   return fs.readdirSync(SEEDS_DIR).filter((d) => fs.existsSync(path.join(SEEDS_DIR, d, 'buildspec.yml'))).sort();
 }
 
-/** `aws <service> <command>` and `docker push` in every buildspec of `seed`. */
+/** `aws <service> <command>` and `docker push` in every buildspec of `seed` and every shell script it runs. */
 export function buildspecCalls(seed: string): FoundCall[] {
   const dir = path.join(SEEDS_DIR, seed);
-  return fs.readdirSync(dir).filter((f) => /^buildspec.*\.yml$/.test(f)).sort().flatMap((file) => {
+  const buildspecs = fs.readdirSync(dir).filter((f) => /^buildspec.*\.yml$/.test(f));
+  const scripts = fs.existsSync(path.join(dir, 'scripts'))
+    ? fs.readdirSync(path.join(dir, 'scripts')).filter((f) => f.endsWith('.sh')).map((f) => path.join('scripts', f)) : [];
+  return [...buildspecs, ...scripts].sort().flatMap((file) => {
     const text = fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
     const calls = [...text.matchAll(/\baws\s+([a-z0-9-]+)\s+([a-z0-9-]+)/g)].map((m) => `aws-cli ${m[1]} ${m[2]}`);
     const pushes = [...text.matchAll(/\bdocker\s+push\b/g)].map(() => 'docker push');
