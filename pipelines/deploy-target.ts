@@ -22,6 +22,24 @@ export interface DeployTargetBinding {
   readonly exportTemplateName: string;
   /** The staging stack output the smoke test reads, and the environment variable it arrives in. */
   readonly stagingTestInput: { readonly output: string; readonly variable: string };
+  /**
+   * A step after the prod deployment that marks what prod now runs (for example an image tag that
+   * the repository's lifecycle rules never expire), when the target needs one.
+   * @default - no step
+   */
+  readonly prodPromotion?: ProdPromotion;
+}
+
+/** The CodeBuild step that runs after DeployProd, with its own role. */
+export interface ProdPromotion {
+  /** The seed buildspec it runs. */
+  readonly buildspec: string;
+  /** Environment of the step; `BUILD_VARIABLES` are taken from the Build action's exported variables. */
+  readonly environment: Record<string, string>;
+  /** Exported variables of the build that the step receives under the same names. */
+  readonly buildVariables: string[];
+  /** Grants the step's role what it calls. */
+  grant(role: iam.IRole): void;
 }
 
 /**

@@ -9,6 +9,17 @@ import { ProjectContext, serviceRole } from './project-context';
 export const LAMBDA_EXPORT_TEMPLATE = 'template-export.json';
 /** Output of the seed's inference stack that the staging test reads. */
 export const API_URL_OUTPUT = 'ApiUrl';
+/** The seed buildspec that tags the image prod runs, after each prod deployment. */
+export const PROMOTE_BUILDSPEC = 'buildspec-promote.yml';
+/**
+ * Tag prefixes the seed adds to the image a stage runs (scripts/tag-image.sh). Each has its own
+ * lifecycle rule keeping the newest few; ECR never lets a lower-priority rule expire an image a
+ * higher-priority rule selected, so the count rule can no longer expire what a stage runs or may
+ * roll back to.
+ */
+export const STAGE_IMAGE_TAG_PREFIXES = { prod: 'prod-', staging: 'staging-' } as const;
+/** Images kept per stage prefix: the one running and the ones a rollback may return to. */
+export const STAGE_IMAGES_KEPT = 5;
 
 export interface LambdaServiceTargetProps {
   /** ECR repository for the inference images (lower case). */
@@ -51,7 +62,16 @@ export class LambdaServiceTarget implements IDeployTarget {
       repositoryName: props.imageRepositoryName,
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      lifecycleRules: [{ description: 'Keep the newest images only', maxImageCount: props.maxImageCount ?? 20 }],
+      lifecycleRules: [
+        ...Object.entries(STAGE_IMAGE_TAG_PREFIXES).map(([stage, tagPrefix], index) => ({
+          rulePriority: index + 1,
+          description: `Keep the newest ${STAGE_IMAGES_KEPT} images ${stage} ran (tags ${tagPrefix}*)`,
+          tagStatus: ecr.TagStatus.TAGGED,
+          tagPrefixList: [tagPrefix],
+          maxImageCount: STAGE_IMAGES_KEPT,
+        })),
+        { rulePriority: 10, description: 'Keep the newest builds only', maxImageCount: props.maxImageCount ?? 20 },
+      ],
       removalPolicy: props.deleteImagesWithProject ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       emptyOnDelete: props.deleteImagesWithProject ? true : undefined,
     });
@@ -75,6 +95,7 @@ export class LambdaServiceTarget implements IDeployTarget {
     }));
 
     imageRepository.grantPullPush(roles.build);
+    // Tagging the staging image (scripts/tag-image.sh) reads its manifest and puts it under a new tag.
     // The build reuses an already pushed tag on a re-run (the tags are immutable): it looks the tag up first.
     imageRepository.grant(roles.build, 'ecr:DescribeImages');
     roles.test.addToPolicy(new iam.PolicyStatement({
@@ -90,6 +111,12 @@ export class LambdaServiceTarget implements IDeployTarget {
     this.imageRepository = imageRepository;
     this.lambdaExecutionRole = lambdaExecutionRole;
     return {
+      prodPromotion: {
+        buildspec: PROMOTE_BUILDSPEC,
+        environment: { ECR_REPOSITORY_NAME: imageRepository.repositoryName },
+        buildVariables: ['IMAGE_TAG'],
+        grant: (role) => imageRepository.grant(role, 'ecr:BatchGetImage', 'ecr:PutImage'),
+      },
       privilegedBuild: true,
       exportTemplateName: LAMBDA_EXPORT_TEMPLATE,
       stagingTestInput: { output: API_URL_OUTPUT, variable: 'STAGING_API_URL' },

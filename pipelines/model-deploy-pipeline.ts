@@ -18,11 +18,16 @@ export const DEPLOY_CONFIG_FILES = {
   prod: 'prod-config-export.json',
 } as const;
 
+/** Namespace of the Build action's exported variables. */
+const BUILD_VARIABLES_NAMESPACE = 'Build';
+
 /** Physical names of everything the ModelDeploy pipeline creates (resolved by the project stack). */
 export interface ModelDeployNames {
   readonly repository: string;
   readonly buildProject: string;
   readonly testProject: string;
+  /** CodeBuild project of the target's step after DeployProd, if it has one. */
+  readonly promoteProject: string;
   readonly pipeline: string;
   readonly stagingStack: string;
   readonly prodStack: string;
@@ -30,6 +35,7 @@ export interface ModelDeployNames {
   readonly modelApprovedRule: string;
   readonly buildRole: string;
   readonly testRole: string;
+  readonly promoteRole: string;
   readonly pipelineRole: string;
   readonly deployRole: string;
 }
@@ -60,8 +66,10 @@ export class ModelDeployPipeline extends Construct {
   readonly deployRole: iam.Role;
   readonly buildProject: codebuild.PipelineProject;
   readonly testProject: codebuild.PipelineProject;
-  /** Log groups of the build and the staging test. */
+  /** Log groups of the build, the staging test and the prod promotion step. */
   readonly buildLogGroups: logs.LogGroup[];
+  /** The target's step after DeployProd (Lambda: tags the image prod runs), if it has one. */
+  readonly promoteProject?: codebuild.PipelineProject;
   readonly pipeline: codepipeline.Pipeline;
   readonly binding: DeployTargetBinding;
 
@@ -137,6 +145,26 @@ export class ModelDeployPipeline extends Construct {
       grantReportGroupPermissions: false,
     });
 
+    const promotion = this.binding.prodPromotion;
+    if (promotion) {
+      const promoteRole = serviceRole(this, 'PromoteRole', names.promoteRole, 'codebuild.amazonaws.com',
+        'Marks what prod runs after each prod deployment');
+      promotion.grant(promoteRole);
+      const promoteLogs = buildLogGroup(this, 'PromoteLogs', names.promoteProject);
+      this.buildLogGroups.push(promoteLogs);
+      this.promoteProject = new codebuild.PipelineProject(this, 'Promote', {
+        projectName: names.promoteProject,
+        description: 'Marks what prod runs after each prod deployment',
+        role: promoteRole,
+        buildSpec: codebuild.BuildSpec.fromSourceFilename(promotion.buildspec),
+        environment,
+        timeout: Duration.minutes(10),
+        logging: buildLogging(promoteLogs),
+        grantReportGroupPermissions: false,
+        environmentVariables: plain(promotion.environment),
+      });
+    }
+
     const pipelineRole = serviceRole(this, 'PipelineRole', names.pipelineRole, 'codepipeline.amazonaws.com',
       'Runs the ModelDeploy CodePipeline');
     const source = new codepipeline.Artifact('Source');
@@ -166,7 +194,12 @@ export class ModelDeployPipeline extends Construct {
       {
         stageName: 'Build',
         actions: [new actions.CodeBuildAction({
-          actionName: 'BuildDeployment', project: this.buildProject, input: source, outputs: [built],
+          actionName: 'BuildDeployment',
+          project: this.buildProject,
+          input: source,
+          outputs: [built],
+          // The buildspec's exported variables (IMAGE_TAG) reach later actions as #{Build.<name>}.
+          variablesNamespace: BUILD_VARIABLES_NAMESPACE,
         })],
       },
       { stageName: 'DeployStaging', actions: [deployStaging] },
@@ -189,7 +222,20 @@ export class ModelDeployPipeline extends Construct {
           additionalInformation: 'Staging passed its smoke test. Approve to deploy this model version to prod.',
         })],
       },
-      { stageName: 'DeployProd', actions: [deploy('Prod', names.prodStack, DEPLOY_CONFIG_FILES.prod)] },
+      {
+        stageName: 'DeployProd',
+        actions: [
+          deploy('Prod', names.prodStack, DEPLOY_CONFIG_FILES.prod),
+          ...(promotion && this.promoteProject ? [new actions.CodeBuildAction({
+            actionName: 'MarkProdRelease',
+            project: this.promoteProject,
+            input: source,
+            runOrder: 2,
+            environmentVariables: Object.fromEntries(promotion.buildVariables.map((name) =>
+              [name, { value: `#{${BUILD_VARIABLES_NAMESPACE}.${name}}` }])),
+          })] : []),
+        ],
+      },
     ]);
 
     this.repository.startOnPush(this.pipeline, names.pushTriggerRule, props.eventsRole);

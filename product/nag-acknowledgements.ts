@@ -156,6 +156,11 @@ function acknowledgeModelDeploy(project: SageMakerProjectStack, ack: Ack): void 
   acknowledgeBucketGrant(ack, deploy.testRole, bucketId, purpose, true);
   acknowledgeBuildProject(ack, project, deploy.buildProject, deploy.buildRole);
   acknowledgeBuildProject(ack, project, deploy.testProject, deploy.testRole);
+  if (deploy.promoteProject) {
+    // CodeBuild reads its source artifact from the project bucket (CodePipeline's CodeBuild action grants the read).
+    acknowledgeBucketGrant(ack, deploy.promoteProject.role!, bucketId, purpose, true);
+    acknowledgeBuildProject(ack, project, deploy.promoteProject, deploy.promoteProject.role!);
+  }
 
   const findings: Array<[IConstruct, string, string]> = [
     [deploy.buildRole, `Resource::${SAGEMAKER_ARN}:model-package-group/*-<SageMakerProjectId>`, 'The project model package group, matched on the lower-case id suffix.'],

@@ -329,6 +329,12 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
     seedCall(deploySeed, 'aws-cli s3 cp', deployBuild.role, 's3:GetObject', modelData);
     seedCall(deploySeed, 'aws-cli ecr get-login-password', deployBuild.role, 'ecr:GetAuthorizationToken', '*');
     seedCall(deploySeed, 'aws-cli ecr describe-images', deployBuild.role, 'ecr:DescribeImages', repository.arn);
+    // scripts/tag-image.sh: run by the build (staging tag) and by the step after DeployProd (prod tag).
+    const promote = codeBuild('-modeldeploy-promote');
+    for (const role of [deployBuild.role, promote.role]) {
+      seedCall(deploySeed, 'aws-cli ecr batch-get-image', role, 'ecr:BatchGetImage', repository.arn);
+      seedCall(deploySeed, 'aws-cli ecr put-image', role, 'ecr:PutImage', repository.arn);
+    }
     // `docker push` (ECR "Pushing an image": the layer and manifest calls; BatchGetImage for an existing tag).
     for (const a of ['BatchCheckLayerAvailability', 'InitiateLayerUpload', 'UploadLayerPart', 'CompleteLayerUpload', 'PutImage', 'BatchGetImage']) {
       seedCall(deploySeed, 'docker push', deployBuild.role, `ecr:${a}`, repository.arn);
