@@ -62,6 +62,12 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     }));
 
+    roles.build.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadTheDeployedEndpointModes',
+      // scripts/check_endpoint_modes.py: refuses a real-time -> serverless switch UpdateEndpoint cannot make.
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
+      resources: ['endpoint', 'endpoint-config'].map((kind) => arn('sagemaker', `${kind}/${prefix}*`)),
+    }));
     roles.test.addToPolicy(new iam.PolicyStatement({
       sid: 'InvokeTheStagingEndpoint',
       actions: ['sagemaker:InvokeEndpoint'],

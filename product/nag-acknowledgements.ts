@@ -203,6 +203,8 @@ function acknowledgeModelDeploy(project: SageMakerProjectStack, ack: Ack): void 
       [modelRole, at('logs', `log-group:/aws/sagemaker/Endpoints/${PREFIX}*:*`), 'Log streams of the project\'s endpoints.'],
       ...['model', 'endpoint-config', 'endpoint'].map((kind): [IConstruct, string, string] => [deploy.deployRole,
         `Resource::${SAGEMAKER_ARN}:${kind}/${PREFIX}*`, `The project's SageMaker ${kind} names (sagemaker-<id>-<stage>-...), versioned per model.`]),
+      ...['endpoint-config', 'endpoint'].map((kind): [IConstruct, string, string] => [deploy.buildRole,
+        `Resource::${SAGEMAKER_ARN}:${kind}/${PREFIX}*`, `Read-only: the build reads which mode each stage's ${kind} runs in.`]),
     );
   }
   for (const [construct, finding, reason] of findings) {

@@ -320,6 +320,10 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
       }
       calls.push({ principal: modelRole, action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' }, source: `endpoint ${endpoint.ref} metrics` });
       if (stage.startsWith('staging')) seedCall(deploySeed, 'sdk sagemaker-runtime InvokeEndpoint', testBuild.role, 'sagemaker:InvokeEndpoint', endpoint.arn);
+      // scripts/check_endpoint_modes.py reads what each stage runs before the build exports anything.
+      seedCall(deploySeed, 'sdk sagemaker DescribeEndpoint', deployBuild.role, 'sagemaker:DescribeEndpoint', endpoint.arn);
+      const endpointConfig = values.resources().find((r) => r.type === 'AWS::SageMaker::EndpointConfig')!;
+      seedCall(deploySeed, 'sdk sagemaker DescribeEndpointConfig', deployBuild.role, 'sagemaker:DescribeEndpointConfig', endpointConfig.arn);
     }
   }
 

@@ -1,0 +1,89 @@
+"""scripts/check_endpoint_modes.py against botocore's Stubber (real botocore request validation, no network)."""
+
+import json
+
+import pytest
+from botocore.stub import Stubber
+
+import check_endpoint_modes
+from aws_clients import offline_client
+
+ENV = {"SAGEMAKER_PROJECT_NAME": "churn", "SAGEMAKER_PROJECT_ID": "p-abcdefghijkl"}
+SERVERLESS = {"VariantName": "AllTraffic", "ModelName": "m", "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}
+REAL_TIME = {"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+
+
+def configs(tmp_path, staging: str, prod: str):
+    for stage, mode in (("staging", staging), ("prod", prod)):
+        block = {"serverless": {"memorySizeInMB": 2048, "maxConcurrency": 5, "provisionedConcurrency": 0}} if mode == "Serverless" \
+            else {"realTime": {"instanceType": "ml.m5.large", "instanceCount": 1}}
+        (tmp_path / f"{stage}.json").write_text(json.dumps({"endpointMode": mode, **block}))
+    return tmp_path
+
+
+def expect_endpoint(stubber, stage: str, variant: dict | None):
+    name = f"sagemaker-p-abcdefghijkl-{stage}"
+    if variant is None:
+        stubber.add_client_error("describe_endpoint", "ValidationException",
+                                 f'Could not find endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}".',
+                                 expected_params={"EndpointName": name})
+        return
+    config = f"{name}-v3-0a1b2c3d"
+    stubber.add_response("describe_endpoint", {
+        "EndpointName": name, "EndpointArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}",
+        "EndpointConfigName": config, "EndpointStatus": "InService",
+        "CreationTime": "2026-01-01T00:00:00Z", "LastModifiedTime": "2026-01-01T00:00:00Z"}, {"EndpointName": name})
+    stubber.add_response("describe_endpoint_config", {
+        "EndpointConfigName": config, "EndpointConfigArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/{config}",
+        "ProductionVariants": [variant], "CreationTime": "2026-01-01T00:00:00Z"}, {"EndpointConfigName": config})
+
+
+def run(tmp_path, staging, prod, deployed):
+    client = offline_client("sagemaker")
+    with Stubber(client) as stubber:
+        for stage, variant in zip(("staging", "prod"), deployed):
+            expect_endpoint(stubber, stage, variant)
+        status = check_endpoint_modes.main(["--config-dir", str(configs(tmp_path, staging, prod))], ENV, client)
+        stubber.assert_no_pending_responses()
+    return status
+
+
+def test_a_first_deployment_in_either_mode_passes(tmp_path):
+    assert run(tmp_path, "Serverless", "RealTime", (None, None)) == 0
+
+
+def test_serverless_to_real_time_passes_because_update_endpoint_can_make_it(tmp_path):
+    assert run(tmp_path, "RealTime", "RealTime", (SERVERLESS, SERVERLESS)) == 0
+
+
+def test_real_time_to_serverless_stops_the_build_naming_the_stage_and_the_way_out(tmp_path, capsys):
+    assert run(tmp_path, "Serverless", "RealTime", (REAL_TIME, REAL_TIME)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "config/staging.json sets endpointMode Serverless, but endpoint sagemaker-p-abcdefghijkl-staging runs on instances" in err
+    assert "delete the stack sagemaker-churn-p-abcdefghijkl-deploy-staging" in err and "prod.json" not in err
+
+
+def test_unchanged_modes_pass(tmp_path):
+    assert run(tmp_path, "Serverless", "RealTime", (SERVERLESS, REAL_TIME)) == 0
+
+
+def test_another_aws_error_is_one_line(tmp_path, capsys):
+    client = offline_client("sagemaker")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("describe_endpoint", "AccessDeniedException", "not authorized")
+        status = check_endpoint_modes.main(["--config-dir", str(configs(tmp_path, "Serverless", "Serverless"))], ENV, client)
+    assert status == 1
+    assert capsys.readouterr().err.strip() == "check_endpoint_modes: error: AWS DescribeEndpoint failed: AccessDeniedException: not authorized"
+
+
+@pytest.mark.parametrize("missing", ["SAGEMAKER_PROJECT_NAME", "SAGEMAKER_PROJECT_ID"])
+def test_a_missing_environment_variable_is_named(tmp_path, capsys, missing):
+    env = {k: v for k, v in ENV.items() if k != missing}
+    assert check_endpoint_modes.main(["--config-dir", str(configs(tmp_path, "Serverless", "Serverless"))], env, offline_client("sagemaker")) == 1
+    assert f"environment variable {missing} is not set" in capsys.readouterr().err
+
+
+def test_the_build_checks_before_it_exports_anything():
+    buildspec = (check_endpoint_modes.ROOT / "buildspec.yml").read_text()
+    assert buildspec.index("python scripts/check_endpoint_modes.py") < buildspec.index("python scripts/export_configs.py")
