@@ -18,6 +18,17 @@ export const DEPLOY_CONFIG_FILES = {
   prod: 'prod-config-export.json',
 } as const;
 
+/**
+ * Pipeline variable (CodePipeline V2) naming the Approved model package version to deploy, for a
+ * rollback in one command (`start-pipeline-execution --variables name=MODEL_PACKAGE_VERSION,value=3`);
+ * `latest` (the default, and what push and approval events use) deploys the newest Approved version.
+ */
+export const MODEL_VERSION_VARIABLE = new codepipeline.Variable({
+  variableName: 'MODEL_PACKAGE_VERSION',
+  defaultValue: 'latest',
+  description: 'Approved model package version to deploy (a rollback), or latest',
+});
+
 /** Namespace of the Build action's exported variables. */
 const BUILD_VARIABLES_NAMESPACE = 'Build';
 
@@ -200,6 +211,7 @@ export class ModelDeployPipeline extends Construct {
           outputs: [built],
           // The buildspec's exported variables (IMAGE_TAG) reach later actions as #{Build.<name>}.
           variablesNamespace: BUILD_VARIABLES_NAMESPACE,
+          environmentVariables: { [MODEL_VERSION_VARIABLE.variableName]: { value: MODEL_VERSION_VARIABLE.reference() } },
         })],
       },
       { stageName: 'DeployStaging', actions: [deployStaging] },
@@ -236,7 +248,7 @@ export class ModelDeployPipeline extends Construct {
           })] : []),
         ],
       },
-    ]);
+    ], [MODEL_VERSION_VARIABLE]);
 
     this.repository.startOnPush(this.pipeline, names.pushTriggerRule, props.eventsRole);
     new events.Rule(this, 'OnModelApproved', {

@@ -50,9 +50,10 @@ export function serviceRole(scope: Construct, id: string, roleName: string, serv
  * project bucket (no extra bucket or KMS key per pipeline), never restarted by its own stack update.
  */
 export function projectPipeline(scope: Construct, id: string, pipelineName: string, role: iam.IRole, project: ProjectContext,
-  stages: codepipeline.StageProps[]): codepipeline.Pipeline {
+  stages: codepipeline.StageProps[], variables: codepipeline.Variable[] = []): codepipeline.Pipeline {
   return new codepipeline.Pipeline(scope, id, {
     pipelineName,
+    variables,
     pipelineType: codepipeline.PipelineType.V2,
     role,
     artifactBucket: project.artifactBucket,

@@ -92,6 +92,18 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
     expect(buildspec.artifacts['discard-paths']).toBe('yes');
   });
 
+  test('a rollback is one command: the MODEL_PACKAGE_VERSION pipeline variable (default latest) reaches the build, and both seeds read it', () => {
+    expect(pipeline().Properties.Variables).toEqual([{
+      Name: 'MODEL_PACKAGE_VERSION', DefaultValue: 'latest', Description: 'Approved model package version to deploy (a rollback), or latest',
+    }]);
+    const build = pipeline().Properties.Stages.find((s: any) => s.Name === 'Build').Actions[0];
+    expect(JSON.parse(build.Configuration.EnvironmentVariables))
+      .toEqual([{ name: 'MODEL_PACKAGE_VERSION', type: 'PLAINTEXT', value: '#{variables.MODEL_PACKAGE_VERSION}' }]);
+    for (const file of ['model-deploy/scripts/resolve-model.ts', 'model-deploy-endpoint/scripts/resolve_model.py']) {
+      expect(fs.readFileSync(path.join(__dirname, '..', 'seed-repos', file), 'utf8')).toContain('MODEL_PACKAGE_VERSION');
+    }
+  });
+
   test('the staging test gets the staging stack\'s API URL output, which the seed stack exports', () => {
     const stages = pipeline().Properties.Stages;
     const test = stages.find((s: any) => s.Name === 'TestStaging').Actions[0];

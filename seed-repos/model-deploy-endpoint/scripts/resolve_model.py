@@ -2,7 +2,9 @@
 
 Usage:  python scripts/resolve_model.py [--output build/model.json]
 
-Environment: SOURCE_MODEL_PACKAGE_GROUP_NAME (required); AWS_REGION and credentials as usual.
+Environment: SOURCE_MODEL_PACKAGE_GROUP_NAME (required); MODEL_PACKAGE_VERSION (an Approved version to
+deploy instead of the newest, a rollback; empty or "latest" for the newest, the pipeline variable's
+default); AWS_REGION and credentials as usual.
 Writes {"packageArn", "packageGroupName", "version", "imageUri", "modelDataUrl", "creationTime"}.
 """
 
@@ -20,9 +22,20 @@ IMAGE_URI = re.compile(r"^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?
 S3_URL = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$")
 
 
-def newest_approved_summary(client, group: str) -> dict:
-    """The newest Approved package summary across all pages (by CreationTime, not page order)."""
-    newest = None
+def requested_version(value: str | None) -> int | None:
+    """MODEL_PACKAGE_VERSION: empty or "latest" for the newest Approved version, else a version number."""
+    text = (value or "").strip()
+    if text in ("", "latest"):
+        return None
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", text):
+        raise CliError(f'MODEL_PACKAGE_VERSION must be "latest" or a model package version number such as 3, got "{text}"')
+    return int(text)
+
+
+def newest_approved_summary(client, group: str, requested: int | None = None) -> dict:
+    """The newest Approved package summary across all pages (by CreationTime, not page order), or the
+    Approved version ``requested`` (a rollback)."""
+    newest = pinned = None
     pages = client.get_paginator("list_model_packages").paginate(
         ModelPackageGroupName=group, ModelApprovalStatus="Approved",
         SortBy="CreationTime", SortOrder="Descending")
@@ -30,14 +43,21 @@ def newest_approved_summary(client, group: str) -> dict:
         for summary in page.get("ModelPackageSummaryList", []):
             if newest is None or summary["CreationTime"] > newest["CreationTime"]:
                 newest = summary
+            if requested is not None and summary.get("ModelPackageVersion") == requested:
+                pinned = summary
+    if requested is not None:
+        if pinned is None:
+            raise CliError(f'version {requested} of model package group "{group}" is not Approved (or does not exist): '
+                           "approve it, or start the pipeline without MODEL_PACKAGE_VERSION to deploy the newest Approved version")
+        return pinned
     if newest is None:
         raise CliError(f'no Approved model package in model package group "{group}": approve a version in '
                        "SageMaker Studio (Models > Model registry) or with UpdateModelPackage, then release the pipeline again")
     return newest
 
 
-def resolve_approved_model(client, group: str) -> dict:
-    summary = newest_approved_summary(client, group)
+def resolve_approved_model(client, group: str, requested: int | None = None) -> dict:
+    summary = newest_approved_summary(client, group, requested)
     arn = summary["ModelPackageArn"]
     described = client.describe_model_package(ModelPackageName=arn)
     containers = described.get("InferenceSpecification", {}).get("Containers", [])
@@ -67,13 +87,14 @@ def main(argv: list[str] | None = None, env=None, client=None) -> int:
 
     def run() -> None:
         import os
-        group = require_env("SOURCE_MODEL_PACKAGE_GROUP_NAME", "the model package group to deploy from",
-                            os.environ if env is None else env)
+        environment = os.environ if env is None else env
+        group = require_env("SOURCE_MODEL_PACKAGE_GROUP_NAME", "the model package group to deploy from", environment)
+        requested = requested_version(environment.get("MODEL_PACKAGE_VERSION"))
         sagemaker = client
         if sagemaker is None:
             import boto3
             sagemaker = boto3.client("sagemaker")
-        model = resolve_approved_model(sagemaker, group)
+        model = resolve_approved_model(sagemaker, group, requested)
         write_json_file(args.output, model)
         print(f"resolved {model['packageArn']} (version {model['version']}, image {model['imageUri']})")
 

@@ -102,3 +102,33 @@ def test_main_reports_an_aws_error_in_one_line(sagemaker, capsys):
     assert resolve_model.main(["--output", "/dev/null"], env={"SOURCE_MODEL_PACKAGE_GROUP_NAME": GROUP}, client=client) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "AccessDeniedException: not authorized" in err and "Traceback" not in err
+
+
+def test_a_rollback_deploys_the_asked_for_approved_version_instead_of_the_newest(sagemaker, tmp_path):
+    client, stubber = sagemaker
+    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": [summary(5, 5), summary(3, 3)]}, LIST_PARAMS)
+    stubber.add_response("describe_model_package", described(3), {"ModelPackageName": summary(3, 3)["ModelPackageArn"]})
+    out = tmp_path / "model.json"
+    env = {"SOURCE_MODEL_PACKAGE_GROUP_NAME": GROUP, "MODEL_PACKAGE_VERSION": "3"}
+    assert resolve_model.main(["--output", str(out)], env=env, client=client) == 0
+    assert json.loads(out.read_text())["version"] == 3
+
+
+def test_a_rollback_to_a_version_that_is_not_approved_is_refused_in_one_line(sagemaker, capsys):
+    client, stubber = sagemaker
+    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": [summary(5, 5)]}, LIST_PARAMS)
+    env = {"SOURCE_MODEL_PACKAGE_GROUP_NAME": GROUP, "MODEL_PACKAGE_VERSION": "4"}
+    assert resolve_model.main([], env=env, client=client) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f'version 4 of model package group "{GROUP}" is not Approved' in err
+
+
+@pytest.mark.parametrize("value, expected", [("", None), ("latest", None), (" 3 ", 3)])
+def test_model_package_version_latest_or_empty_means_the_newest(value, expected):
+    assert resolve_model.requested_version(value) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "3.5", "v3", "newest"])
+def test_a_model_package_version_that_is_not_a_number_is_named(value):
+    with pytest.raises(CliError, match=f'MODEL_PACKAGE_VERSION must be "latest" or a model package version number such as 3, got "{value}"'):
+        resolve_model.requested_version(value)

@@ -28,14 +28,16 @@ export class ModelResolutionError extends Error {
 }
 
 /**
- * Finds the newest Approved model package of a model package group and describes it.
+ * Finds the newest Approved model package of a model package group, or the Approved version
+ * `requested` when one is asked for (a rollback), and describes it.
  *
  * The query asks SageMaker for approved packages only, newest first; the newest is still
  * picked across all pages by creation time, so the answer does not depend on page order.
  * @throws ModelResolutionError when the group has no approved package or it has no model data
  */
-export async function resolveApprovedModel(client: SageMakerClient, packageGroupName: string): Promise<ResolvedModel> {
+export async function resolveApprovedModel(client: SageMakerClient, packageGroupName: string, requested?: number): Promise<ResolvedModel> {
   let newest: ModelPackageSummary | undefined;
+  let pinned: ModelPackageSummary | undefined;
   const pages = paginateListModelPackages(
     { client, pageSize: 100 },
     {
@@ -48,7 +50,18 @@ export async function resolveApprovedModel(client: SageMakerClient, packageGroup
   for await (const page of pages) {
     for (const summary of page.ModelPackageSummaryList ?? []) {
       if (!newest || time(summary) > time(newest)) newest = summary;
+      if (requested !== undefined && summary.ModelPackageVersion === requested) pinned = summary;
     }
+  }
+  if (requested !== undefined) {
+    // A rollback (MODEL_PACKAGE_VERSION): only a version that is still Approved may be deployed.
+    if (!pinned) {
+      throw new ModelResolutionError(
+        `version ${requested} of model package group "${packageGroupName}" is not Approved (or does not exist): approve it, `
+          + 'or start the pipeline without MODEL_PACKAGE_VERSION to deploy the newest Approved version',
+      );
+    }
+    newest = pinned;
   }
   if (!newest?.ModelPackageArn) {
     throw new ModelResolutionError(

@@ -29,9 +29,10 @@ case "$1 $2" in
   *) echo "unexpected aws call: $*" >&2; exit 99 ;;
 esac
 `, { mode: 0o755 });
+  // Reads its input first: in `aws ... | docker login` the two run at once, and the log must keep their order.
   fs.writeFileSync(path.join(dir, 'docker'), `#!/usr/bin/env bash
-echo "docker $*" >> ${log}
 cat > /dev/null
+echo "docker $*" >> ${log}
 if [[ "$1" == push && "${registry}" == has-tag ]]; then
   echo "tag invalid: The image tag '$IMAGE_TAG' already exists in the repository and cannot be overwritten because the repository is immutable." >&2
   exit 1

@@ -5,7 +5,7 @@ import { DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient 
 import { mockClient } from 'aws-sdk-client-mock';
 import { UsageError } from '../lib/cli';
 import { ModelResolutionError, readModelFile, resolveApprovedModel } from '../lib/model-package';
-import { resolveModel } from '../scripts/resolve-model';
+import { requestedVersion, resolveModel } from '../scripts/resolve-model';
 
 const GROUP = 'Abalone-p-abcdef123456';
 const arn = (v: number) => `arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalone-p-abcdef123456/${v}`;
@@ -112,5 +112,31 @@ describe('resolve-model script', () => {
 
   test('fails on an unknown argument', async () => {
     await expect(resolveModel(['--group', GROUP], { SOURCE_MODEL_PACKAGE_GROUP_NAME: GROUP }, new SageMakerClient({}), root)).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('rollback to an earlier Approved version (MODEL_PACKAGE_VERSION)', () => {
+  const pages = { ModelPackageSummaryList: [summary(5, '2024-05-01T00:00:00Z'), summary(3, '2024-03-01T00:00:00Z')] };
+
+  test('deploys the asked-for Approved version instead of the newest', async () => {
+    sm.on(ListModelPackagesCommand).resolves(pages);
+    sm.on(DescribeModelPackageCommand, { ModelPackageName: arn(3) }).resolves(described(3));
+    const model = await resolveApprovedModel(new SageMakerClient({}), GROUP, 3);
+    expect({ arn: model.packageArn, version: model.version }).toEqual({ arn: arn(3), version: 3 });
+  });
+
+  test('refuses a version that is not Approved, naming it and the way back to the newest', async () => {
+    sm.on(ListModelPackagesCommand).resolves(pages);
+    await expect(resolveApprovedModel(new SageMakerClient({}), GROUP, 4)).rejects.toThrow(
+      `version 4 of model package group "${GROUP}" is not Approved (or does not exist)`);
+    expect(sm.commandCalls(DescribeModelPackageCommand)).toHaveLength(0);
+  });
+
+  test.each([['', undefined], ['latest', undefined], [' 3 ', 3]])('MODEL_PACKAGE_VERSION %j means %j', (value, expected) => {
+    expect(requestedVersion(value)).toBe(expected);
+  });
+
+  test.each(['0', '-1', '3.5', 'v3', 'newest'])('MODEL_PACKAGE_VERSION %j is refused with a message naming it', (value) => {
+    expect(() => requestedVersion(value)).toThrow(`MODEL_PACKAGE_VERSION must be "latest" or a model package version number such as 3, got "${value}"`);
   });
 });
