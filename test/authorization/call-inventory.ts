@@ -262,9 +262,9 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   };
 
   // 7. The deploy templates each stage deploys, and what runs in them.
-  const stageTemplates = deployTemplates(kind, project, product, byType, env);
+  const stageTemplates = deployTemplates(kind, project, byType, env);
+  const deployRole = world.roleByArn(deployRoleArn(product)).name;
   for (const { stage, values } of stageTemplates) {
-    const deployRole = world.roleByArn(deployRoleArn(product)).name;
     for (const r of values.resources()) {
       calls.push(...await resourceHandlerCalls(deployRole, r, DEPLOY_EXCLUSIONS, env, `deploy ${stage} (${kind})`));
     }
@@ -382,14 +382,13 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   //    role leaving its boundary, the launch role creating a role without the boundary.
   const prodStack = stackArn(env, `sagemaker-${project.projectName}-${project.projectId}-deploy-prod`);
   const deployPipeline = byType('AWS::CodePipeline::Pipeline').find((p) => p.ref.endsWith('-modeldeploy'))!;
-  const anyProjectRole = executionRoleArn;
   const forbidden: Call[] = [
     { principal: world.roleByArn(deployPipeline.properties.RoleArn).name, action: 'cloudformation:DeleteStack', resource: prodStack, source: 'the pipeline deletes prod' },
-    { principal: deployBuild.role, action: 'iam:DeleteRolePermissionsBoundary', resource: anyProjectRole, source: 'a project role removes the boundary' },
+    { principal: deployBuild.role, action: 'iam:DeleteRolePermissionsBoundary', resource: executionRoleArn, source: 'a project role removes the boundary' },
     {
       principal: launchRole.ref,
       action: 'iam:CreateRole',
-      resource: anyProjectRole.replace(/[^/]+$/, `sagemaker-${project.projectId}-unbounded`),
+      resource: executionRoleArn.replace(/[^/]+$/, `sagemaker-${project.projectId}-unbounded`),
       source: 'the launch role creates a role without the boundary',
     },
   ];
@@ -443,7 +442,7 @@ function frameworkImagePull(principal: string, imageUri: string, env: Environmen
 }
 
 /** The seed's deploy template evaluated for each stage (and, for endpoints, each endpoint mode). */
-function deployTemplates(kind: ProductKind, project: ProjectIdentity, product: TemplateValues,
+function deployTemplates(kind: ProductKind, project: ProjectIdentity,
   byType: (type: string) => PhysicalResource[], env: Environment): Array<{ stage: string; values: TemplateValues }> {
   const bucket = byType('AWS::S3::Bucket')[0].ref;
   const groupName = byType('AWS::SageMaker::ModelPackageGroup')[0].properties.ModelPackageGroupName as string;
@@ -480,5 +479,4 @@ function deployTemplates(kind: ProductKind, project: ProjectIdentity, product: T
       EndpointMode: mode,
     }, env, `sagemaker-${project.projectName}-${project.projectId}-deploy-${stage}`),
   })));
-  void product;
 }

@@ -35,7 +35,7 @@ const UNVALIDATED_SERVICES = ['apigateway'];
  * The engine's unvalidated evaluation returns only the result, so the statements a call uses are
  * found by evaluating each Allow statement alone (with the same boundary and resource policy).
  */
-function decideUnvalidated(call: Call, simulation: Simulation, resourcePolicy?: NamedPolicy): Decision {
+function decideUnvalidated(call: Call, simulation: Simulation): Decision {
   const result = runUnsafeSimulation(simulation, {});
   const used: string[] = [];
   if (result === 'Allowed') {
@@ -53,7 +53,6 @@ function decideUnvalidated(call: Call, simulation: Simulation, resourcePolicy?: 
       }
     }
   }
-  void resourcePolicy;
   return { call, result, usedStatements: used };
 }
 
@@ -82,7 +81,7 @@ export async function decide(world: IamWorld, call: Call, account: string): Prom
     resourcePolicy: resourcePolicy?.policy,
   };
   if (UNVALIDATED_SERVICES.some((service) => call.action.startsWith(`${service}:`))) {
-    return decideUnvalidated(call, simulation, resourcePolicy);
+    return decideUnvalidated(call, simulation);
   }
   const response = await runSimulation(simulation, {});
   if (response.resultType === 'error') {

@@ -40,6 +40,15 @@ const arnOf = (env: Environment, service: string, resource: string, region = env
 /** Generated identifiers (API ids, stack ids): stable, lower-case, obviously synthetic. */
 const generatedId = (logicalId: string, length = 10) => logicalId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, length).padEnd(length, '0');
 
+/** SageMaker hosting resources: Ref is the ARN (lower-cased name), GetAtt <NameProperty> the name. */
+function sageMakerHosting(nameProperty: string, arnType: string): PhysicalRule {
+  return (name, env) => {
+    const value = name(nameProperty);
+    const arn = arnOf(env, 'sagemaker', `${arnType}/${value.toLowerCase()}`);
+    return { ref: arn, attributes: { [nameProperty]: value }, arn };
+  };
+}
+
 /** Ref / GetAtt / ARN per resource type, from the CloudFormation resource reference's "Return values". */
 const PHYSICAL_RULES: Record<string, PhysicalRule> = {
   'AWS::IAM::Role': (name, env, id, props) => {
@@ -91,21 +100,9 @@ const PHYSICAL_RULES: Record<string, PhysicalRule> = {
     const arn = arnOf(env, 'sagemaker', `model-package-group/${group.toLowerCase()}`);
     return { ref: arn, attributes: { ModelPackageGroupArn: arn, ModelPackageGroupName: group }, arn };
   },
-  'AWS::SageMaker::Model': (name, env) => {
-    const model = name('ModelName');
-    const arn = arnOf(env, 'sagemaker', `model/${model.toLowerCase()}`);
-    return { ref: arn, attributes: { ModelName: model }, arn };
-  },
-  'AWS::SageMaker::EndpointConfig': (name, env) => {
-    const config = name('EndpointConfigName');
-    const arn = arnOf(env, 'sagemaker', `endpoint-config/${config.toLowerCase()}`);
-    return { ref: arn, attributes: { EndpointConfigName: config }, arn };
-  },
-  'AWS::SageMaker::Endpoint': (name, env) => {
-    const endpoint = name('EndpointName');
-    const arn = arnOf(env, 'sagemaker', `endpoint/${endpoint.toLowerCase()}`);
-    return { ref: arn, attributes: { EndpointName: endpoint }, arn };
-  },
+  'AWS::SageMaker::Model': sageMakerHosting('ModelName', 'model'),
+  'AWS::SageMaker::EndpointConfig': sageMakerHosting('EndpointConfigName', 'endpoint-config'),
+  'AWS::SageMaker::Endpoint': sageMakerHosting('EndpointName', 'endpoint'),
   'AWS::Logs::LogGroup': (name, env) => {
     const group = name('LogGroupName');
     return { ref: group, attributes: { Arn: arnOf(env, 'logs', `log-group:${group}:*`) }, arn: arnOf(env, 'logs', `log-group:${group}`) };
