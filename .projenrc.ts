@@ -8,6 +8,11 @@ const TEST_DIR = 'test';
 const SEED_DIR = 'seed-repos';
 const PYTHON_VENV = '.venv';
 const PYTHON = `${PYTHON_VENV}/bin/python`;
+// The Lambda Runtime Interface Emulator (Go module github.com/aws/aws-lambda-runtime-interface-emulator), built
+// into an ignored cache by `setup:lambda-rie`. The module publishes no tags: this is the newest pseudo-version the
+// Go module proxy served (`go install .../cmd/aws-lambda-rie@latest` resolved it; `go version -m` shows it).
+const LAMBDA_RIE_VERSION = 'v0.0.0-20261030222936-bef5c4ba774d';
+const LAMBDA_RIE_DIR = '.cache/lambda-rie';
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'sagemaker-serverless-inference-project-template',
@@ -38,6 +43,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     `/${SEED_DIR}/**/.venv/`,
     '/test-reports/',
     '/benchmark-results/',
+    `/${LAMBDA_RIE_DIR}/`,
   ],
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
@@ -151,6 +157,19 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
     steps: [{ exec: `${PYTHON} -m pytest -q -p no:cacheprovider test/parity` }],
   });
   app.testTask.spawn(parity);
+
+  // The handler under the real Lambda runtime: the emulator + awslambdaric (pinned in requirements-dev.txt) on localhost.
+  // In the root repo, not the seed, so the seed's CodeBuild and its data scientists need no Go toolchain.
+  const lambdaRie = app.addTask('setup:lambda-rie', {
+    description: `Build the Lambda Runtime Interface Emulator ${LAMBDA_RIE_VERSION} into ${LAMBDA_RIE_DIR} (cached; needs Go)`,
+    env: { LAMBDA_RIE_VERSION, LAMBDA_RIE_DIR },
+    steps: [{ exec: 'bash scripts/build-lambda-rie.sh' }],
+  });
+  const lambdaRuntime = app.addTask('test:lambda-runtime', {
+    description: 'The handler under the Lambda Runtime Interface Emulator: direct-call equality, malformed corpus, concurrent load',
+    steps: [{ spawn: lambdaRie.name }, { exec: `${PYTHON} -m pytest -q -p no:cacheprovider test/lambda-runtime` }],
+  });
+  app.testTask.spawn(lambdaRuntime);
 
   // Synth transpiles only (fast); type errors are caught here, once, for product/, pipelines/ and test/.
   const typecheck = app.addTask('typecheck', {

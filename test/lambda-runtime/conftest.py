@@ -1,0 +1,114 @@
+"""Fixtures: a model trained on ../shared/data/abalone.data, the direct handler call, and Lambda environments.
+
+This suite lives in the root repo, beside test/parity, not in the ModelDeploy seed: the emulator is a Go
+build, and the seed's CodeBuild images (and the data scientist's clone) should not need a Go toolchain to
+run the seed's own tests. It imports the seed's code and its malformed-request corpus by path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVICE_DIR = REPO_ROOT / "seed-repos" / "model-deploy" / "service"
+STAGE_CONFIG = REPO_ROOT / "seed-repos" / "model-deploy" / "config" / "staging.json"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data" / "abalone.data"
+# Built by `npx projen setup:lambda-rie` (scripts/build-lambda-rie.sh), which `npx projen test` runs first.
+RIE_BINARY = REPO_ROOT / ".cache" / "lambda-rie" / "aws-lambda-rie"
+PYTHON = Path(sys.executable)
+for path in (SERVICE_DIR, SERVICE_DIR / "scripts", SERVICE_DIR / "tests"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import train_local_model  # noqa: E402  (the seed's scripts/, made importable above)
+
+from lambda_rie import LambdaEnvironment  # noqa: E402
+
+PACKAGE_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/sagemaker-p-abcdef123456-abalone/3"
+PACKAGE_VERSION = 3
+# Variables that would change the handler's behaviour if inherited from the caller's shell.
+HANDLER_ENV_DROP = ("MODEL_DIR", "MAX_RECORDS", "MAX_BODY_BYTES", "LOG_PAYLOADS", "XGBOOST_NTHREAD",
+                    "LAMBDA_TASK_ROOT", "PYTHONPATH", "AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_MAX_CONCURRENCY")
+
+
+@pytest.fixture(scope="session")
+def shared_records() -> list[dict]:
+    """Every row of the shared Abalone data set as a request record (``rings`` removed)."""
+    fields = train_local_model.INPUT_FIELDS
+    records = []
+    for line in SHARED_DATA.read_text().splitlines():
+        if line.strip():
+            values = line.split(",")
+            records.append({"sex": values[0], **{name: float(value) for name, value in zip(fields[1:], values[1:8])}})
+    return records
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory) -> Path:
+    """The artifact contract (model, transform, info, package), trained on every row of the shared data set."""
+    work = tmp_path_factory.mktemp("model")
+    headed = work / "abalone.csv"
+    # The seed's trainer reads a headed CSV (make_sample.py's format); the shared file has no header.
+    headed.write_text(",".join(train_local_model.INPUT_FIELDS + [train_local_model.TARGET]) + "\n" + SHARED_DATA.read_text())
+    out = work / "artifact"
+    train_local_model.train_model_dir(str(headed), str(out), package_arn=PACKAGE_ARN, version=PACKAGE_VERSION)
+    return out
+
+
+def _function_env(model_dir: Path) -> dict[str, str]:
+    """The variables the function sees: the deployed stage's (staging.json) and MODEL_DIR, nothing inherited that matters."""
+    stage = json.loads(STAGE_CONFIG.read_text())
+    env = {name: value for name, value in os.environ.items() if name not in HANDLER_ENV_DROP}
+    env.update({
+        "MODEL_DIR": str(model_dir),
+        # Set by the base image's /var/runtime/bootstrap; awslambdaric polls the Runtime API from a thread for it.
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        # Read by the emulator (handlers.go): the invoke timeout and the Memory Size it reports.
+        "AWS_LAMBDA_FUNCTION_TIMEOUT": str(stage["timeoutSeconds"]),
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(stage["memorySize"]),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+@pytest.fixture(scope="session")
+def direct_handler(model_dir):
+    """``app.handler.handler`` imported in this process with the same settings: the reference every invoke must equal."""
+    saved = {name: os.environ.pop(name) for name in HANDLER_ENV_DROP if name in os.environ}
+    os.environ["MODEL_DIR"] = str(model_dir)
+    try:
+        module = importlib.import_module("app.handler")
+    finally:
+        del os.environ["MODEL_DIR"]
+        os.environ.update(saved)
+    return module.handler
+
+
+@pytest.fixture(scope="session")
+def start_environment(model_dir, tmp_path_factory):
+    """Start Lambda execution environments on demand; all are stopped at the end of the session."""
+    if not RIE_BINARY.is_file():
+        pytest.fail(f"{RIE_BINARY} is missing: build it with `npx projen setup:lambda-rie` (needs Go)")
+    started: list[LambdaEnvironment] = []
+    logs = tmp_path_factory.mktemp("rie-logs")
+
+    def start() -> LambdaEnvironment:
+        environment = LambdaEnvironment(RIE_BINARY, PYTHON, SERVICE_DIR, _function_env(model_dir),
+                                        logs / f"environment-{len(started)}.log")
+        started.append(environment)
+        return environment.start()
+
+    yield start
+    for environment in started:
+        environment.stop()
+
+
+@pytest.fixture(scope="session")
+def lambda_environment(start_environment) -> LambdaEnvironment:
+    return start_environment()
