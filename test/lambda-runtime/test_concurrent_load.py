@@ -45,6 +45,8 @@ def _distinct_events(records: list[dict]) -> list[dict]:
 
 
 def _percentile(values: list[float], fraction: float) -> float:
+    if len(values) < 2:  # nothing to rank: the assertions below say why
+        return float("nan")
     return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
 
 
