@@ -37,7 +37,7 @@ const NOT_SAGEMAKER_TAG_KEY = /^(?!sagemaker:)/;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 /** How a message names a value the file holds (YAML parsed to plain data). */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
