@@ -22,6 +22,8 @@ export const DEFAULT_PROJECT_SETTINGS = {
   noncurrentVersionExpirationDays: 30,
 } as const;
 
+// The JSON Schema keeps these as `pattern`s, which ajv and the YAML language server compile with the u flag
+// (yaml-language-server src/languageservice/utils/strings.ts, safeCreateUnicodeRegExp): each must be valid with it.
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // IAM role names allow [\w+=,.@-]; patterns add the * and ? wildcards (and path slashes).
 const ROLE_PATTERN = /^[\w+=,.@/*?-]{1,512}$/;
