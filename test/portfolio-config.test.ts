@@ -101,6 +101,36 @@ describe('portfolio configuration', () => {
     expectConfigError(VALID.replace('  owner: Platform\n', '  owner: Platform\n  ownr: typo\n'), 'product.ownr', /unknown key.*owner/);
   });
 
+  test('reports a misspelt key as unknown rather than the key it was meant to be as missing', () => {
+    expectConfigError(VALID.replace('  owner: Platform\n', '  ownr: Platform\n'), 'product.ownr',
+      /^portfolio\.yaml: product\.ownr: unknown key \(allowed here: name, owner, description, versionLabel, previousVersionLabels, lockVersionLabel\)$/);
+  });
+
+  test('fails on a section left empty, naming the section', () => {
+    expectConfigError(VALID.replace(/access:\n(  .*\n)+/, 'access:\n'), 'access', /: is missing \(expected a mapping\)$/);
+  });
+
+  test('trims values, and a value of blanks is empty', () => {
+    const padded = VALID.replace('  owner: Platform\n', '  owner: "  Platform  "\n');
+    expect(parsePortfolioConfig(padded, FILE).product.owner).toBe('Platform');
+    expectConfigError(VALID.replace('  owner: Platform\n', '  owner: "   "\n'), 'product.owner', /: must not be empty$/);
+  });
+
+  test('counts lengths in characters, as editors and the JSON Schema do, not UTF-16 units', () => {
+    const emoji = '\u{1F600}';
+    expect(parsePortfolioConfig(VALID.replace('displayName: Portfolio', `displayName: ${emoji.repeat(100)}`), FILE).portfolio.displayName)
+      .toBe(emoji.repeat(100));
+    expectConfigError(VALID.replace('displayName: Portfolio', `displayName: ${emoji.repeat(101)}`), 'portfolio.displayName',
+      /: must be at most 100 characters, got 101$/);
+  });
+
+  test('writes numbers and booleans given as tag values in their YAML spelling, and rejects other kinds', () => {
+    const tags = parsePortfolioConfig(VALID.replace('  team: ml', '  cost-center: 1234\n  shared: true'), FILE).tags;
+    expect(tags).toEqual({ 'cost-center': '1234', 'shared': 'true' });
+    expectConfigError(VALID.replace('  team: ml', '  team: [ml]'), 'tags.team', /: must be a string, got a list$/);
+    expectConfigError(VALID.replace('  team: ml', '  team: "a#b"'), 'tags.team', /: is not a valid tag value/);
+  });
+
   test('fails on an unknown top-level key', () => {
     expectConfigError(`${VALID}\nportfolios: {}\n`, 'portfolios', /unknown key/);
   });
