@@ -44,8 +44,10 @@ SKLEARN_FRAMEWORK_VERSION = "1.2-1"
 # Where buildspec.yml uploads data/abalone.csv in the project's artifact bucket.
 INPUT_DATA_KEY = "data/abalone/abalone.csv"
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
-# Models whose test MSE is above this are not registered (RMSE ~2.45 rings).
-DEFAULT_MSE_THRESHOLD = 6.0
+# The quality bar, in rings, configured here only: the tests hold the default hyperparameters to
+# it on the test split, and the pipeline registers a model only if its test MSE is within its square.
+MAX_TEST_RMSE = 2.3
+DEFAULT_MSE_THRESHOLD = round(MAX_TEST_RMSE**2, 6)  # 5.29
 PENDING_MANUAL_APPROVAL = "PendingManualApproval"
 
 PROCESSING_DIR = "/opt/ml/processing"
