@@ -29,11 +29,13 @@ from the artifact, so a model trained on other fields serves without an edit her
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -209,3 +211,25 @@ def _json_records(model: ServedModel, text: str) -> List[Dict[str, Any]]:
                                   extra and f"unknown field(s) {', '.join(extra)}") if part))
         records.append({field: _field_value(model, field, instance[field], where) for field in model.input_fields})
     return records
+
+
+def main(argv: "Sequence[str] | None" = None) -> int:
+    """Local prediction, as the endpoint would answer: CSV records on stdin, one prediction per line."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--model-dir", required=True, help="an unpacked model.tar.gz (train.py's --model-dir)")
+    args = parser.parse_args(argv)
+    try:
+        model = model_fn(args.model_dir)
+    except (OSError, KeyError, ValueError, RuntimeError, xgb.core.XGBoostError) as error:
+        raise SystemExit(f"inference: cannot load the model in {args.model_dir}: {error}") from None
+    try:
+        records = _csv_records(model, sys.stdin.read())
+    except RequestError as error:
+        raise SystemExit(f"inference: bad input: {error}") from None
+    for value in model.booster.inplace_predict(features(model, records)).astype(np.float64).tolist():
+        print(repr(value))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
