@@ -17,7 +17,7 @@ CODEBUILD_ENV = {
     "SAGEMAKER_PROJECT_NAME": "abalone-Demo",
     "SAGEMAKER_PROJECT_ID": "p-abcdef012345",
     "ARTIFACT_BUCKET": "sagemaker-project-p-abcdef012345",
-    "SAGEMAKER_PIPELINE_NAME": "sagemaker-abalone-Demo-p-abcdef012345-modelbuild",
+    "SAGEMAKER_PIPELINE_NAME": "abalone-Demo-p-abcdef012345",  # the SageMaker pipeline, <name>-<id>
     "SAGEMAKER_PIPELINE_ROLE_ARN": "arn:aws:iam::111122223333:role/service-role/AmazonSageMakerServiceCatalogProductsUseRole",
     "AWS_REGION": "eu-west-1",
 }

@@ -10,9 +10,7 @@ import pytest
 
 from conftest import run_script
 from pipelines.abalone import evaluate
-
-# The issue's quality bar for the default hyperparameters, in rings.
-MAX_TEST_RMSE = 2.3
+from pipelines.abalone.pipeline import DEFAULT_MSE_THRESHOLD, MAX_TEST_RMSE
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +41,30 @@ def test_default_hyperparameters_reach_the_quality_bar_on_the_test_split(evaluat
     with capsys.disabled():
         print(f"\ntest-split RMSE with default hyperparameters: {rmse:.4f} rings (bar: {MAX_TEST_RMSE})")
     assert rmse <= MAX_TEST_RMSE
+
+
+def test_the_test_bar_and_the_registration_threshold_are_one_configured_value():
+    assert DEFAULT_MSE_THRESHOLD == pytest.approx(MAX_TEST_RMSE**2)
+
+
+def test_an_archive_packed_with_dot_slash_member_names_evaluates_the_same(model_dir, model_archive, preprocessed, tmp_path):
+    """`tar czf model.tar.gz -C model .` names the members ./model-info.json and so on, after a "." entry."""
+    dotted = tmp_path / "model.tar.gz"
+    with tarfile.open(dotted, "w:gz") as tar:
+        tar.add(model_dir, arcname=".")
+    with tarfile.open(dotted) as tar:
+        assert "./model-info.json" in tar.getnames() and "model-info.json" not in tar.getnames()
+    plain = evaluate.evaluate(model_archive, preprocessed / "test", tmp_path / "plain")
+    assert evaluate.evaluate(dotted, preprocessed / "test", tmp_path / "dotted") == plain
+
+
+def test_model_info_naming_a_missing_model_file_is_rejected_with_its_name(tmp_path):
+    archive = tmp_path / "model.tar.gz"
+    (tmp_path / "model-info.json").write_text('{"model_file": "booster.json"}')
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "model-info.json", arcname="./model-info.json")
+    with pytest.raises(ValueError, match="model-info.json names booster.json, which is missing"):
+        evaluate.load_model(archive)
 
 
 def test_archive_without_model_info_is_rejected_with_a_reason(tmp_path):

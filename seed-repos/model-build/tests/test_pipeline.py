@@ -7,80 +7,16 @@ building the definition makes no network call at all.
 
 from __future__ import annotations
 
-import json
 import os
+import re
+import tarfile
+from pathlib import Path
 
-import boto3
-import pytest
-from sagemaker import fw_utils
 from sagemaker.workflow._utils import EXPERIMENTS_REGIONS
-from sagemaker.workflow.pipeline_context import PipelineSession
+from sagemaker.workflow.utilities import hash_files_or_dirs
 
+from conftest import BUCKET, GROUP, PIPELINE_NAME, PROJECT_ID, PROJECT_NAME, REGION, steps_by_name
 from pipelines.abalone import pipeline as abalone_pipeline
-
-REGION = "eu-west-1"
-BUCKET = "sagemaker-project-p-abcdef012345"
-ROLE = "arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole"
-PROJECT_NAME = "abalone-Demo"
-PROJECT_ID = "p-abcdef012345"
-GROUP = f"{PROJECT_NAME}-{PROJECT_ID}"
-PIPELINE_NAME = f"sagemaker-{PROJECT_NAME}-{PROJECT_ID}-modelbuild"
-OPT_OUT_OF_TELEMETRY = {"SchemaVersion": "1.0", "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
-
-
-@pytest.fixture(scope="module")
-def uploads():
-    """Local paths the SDK would upload to S3, by file name."""
-    return {}
-
-
-@pytest.fixture(scope="module")
-def offline_session(uploads):
-    session = PipelineSession(
-        boto_session=boto3.Session(region_name=REGION),
-        default_bucket=BUCKET,
-        sagemaker_config=OPT_OUT_OF_TELEMETRY,
-    )
-
-    def record_upload(path, bucket=None, key_prefix="data", **_kwargs):
-        uploads[os.path.basename(path)] = path
-        return f"s3://{bucket}/{key_prefix}/{os.path.basename(path)}"
-
-    def record_code_upload(session, bucket, s3_key_prefix, script, directory=None, **_kwargs):
-        uploads[os.path.basename(script)] = script
-        return fw_utils.UploadedCode(f"s3://{bucket}/{s3_key_prefix}/sourcedir.tar.gz", os.path.basename(script))
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(session, "_create_s3_bucket_if_it_does_not_exist", lambda **_kwargs: None)
-        patch.setattr(session, "upload_data", record_upload)
-        patch.setattr("sagemaker.estimator.tar_and_upload_dir", record_code_upload)
-        yield session
-
-
-@pytest.fixture(scope="module")
-def definition(offline_session):
-    built = abalone_pipeline.get_pipeline(
-        region=REGION,
-        role=ROLE,
-        default_bucket=BUCKET,
-        model_package_group_name=GROUP,
-        pipeline_name=PIPELINE_NAME,
-        base_job_prefix="abalone",
-        project_name=PROJECT_NAME,
-        project_id=PROJECT_ID,
-        sagemaker_session=offline_session,
-    )
-    return json.loads(built.definition())
-
-
-def steps_by_name(definition):
-    found = {}
-    for step in definition["Steps"]:
-        found[step["Name"]] = step
-        for branch in ("IfSteps", "ElseSteps"):
-            for inner in step["Arguments"].get(branch, []):
-                found[inner["Name"]] = inner
-    return found
 
 
 def parameter_defaults(definition):
@@ -170,6 +106,52 @@ def test_model_is_registered_in_the_project_group_pending_manual_approval(defini
     }
     (container,) = arguments["InferenceSpecification"]["Containers"]
     assert container["ModelDataUrl"] == {"Get": "Steps.TrainAbaloneModel.ModelArtifacts.S3ModelArtifacts"}
+
+
+def test_registered_model_serves_inference_py_in_script_mode_of_the_training_image(definition, registered_container):
+    """Without SAGEMAKER_PROGRAM the image serves in algorithm mode and loads every file of the
+    artifact as a booster (serve_utils.get_loaded_booster), so the package would not deploy."""
+    training = steps_by_name(definition)["TrainAbaloneModel"]["Arguments"]["AlgorithmSpecification"]
+    assert registered_container["Image"] == training["TrainingImage"]
+    assert registered_container["Image"].endswith("/sagemaker-xgboost:3.0-5")
+    assert registered_container["Framework"] == "XGBOOST"
+    environment = registered_container["Environment"]
+    assert {k: v for k, v in environment.items() if k != "SAGEMAKER_SUBMIT_DIRECTORY"} == {
+        "SAGEMAKER_PROGRAM": "inference.py",
+        "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
+        "SAGEMAKER_REGION": REGION,
+    }
+    assert environment["SAGEMAKER_SUBMIT_DIRECTORY"].startswith(f"s3://{BUCKET}/")
+
+
+def test_the_serving_code_is_content_addressed_next_to_the_training_code(registered_container, s3_objects, tmp_path):
+    """A registered version keeps the code it was registered with: a new script gets a new key."""
+    url = registered_container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"]
+    assert re.fullmatch(rf"s3://{BUCKET}/{PIPELINE_NAME}/code/[0-9a-f]{{64}}/sourcedir\.tar\.gz", url)
+    digest = url.split("/")[-2]
+    script = Path(abalone_pipeline.BASE_DIR) / "inference.py"
+    # The SDK's content hash, as for the training code's key.
+    assert digest == hash_files_or_dirs([str(script)])
+    edited = tmp_path / "inference.py"
+    edited.write_bytes(script.read_bytes() + b"# edited\n")
+    assert hash_files_or_dirs([str(edited)]) != digest
+    uploaded = s3_objects[url]
+    assert uploaded["extra_args"] == {"ServerSideEncryption": "aws:kms"}
+    with tarfile.open(uploaded["path"]) as archive:
+        assert archive.getnames() == ["inference.py"]
+        assert archive.extractfile("inference.py").read() == script.read_bytes()
+
+
+def test_registered_model_advertises_what_inference_py_answers(definition):
+    (register,) = [s for s in steps_by_name(definition).values() if s["Type"] == "RegisterModel"]
+    specification = register["Arguments"]["InferenceSpecification"]
+    assert specification["SupportedContentTypes"] == ["text/csv", "application/json"]
+    assert specification["SupportedResponseMIMETypes"] == ["text/csv", "application/json"]
+    assert specification["SupportedRealtimeInferenceInstanceTypes"] == abalone_pipeline.INFERENCE_INSTANCE_TYPES
+    assert specification["SupportedTransformInstanceTypes"] == abalone_pipeline.TRANSFORM_INSTANCE_TYPES
+    # CPU instance families only: the image is the CPU build (GPU would need the -gpu tag handling).
+    for instance_type in specification["SupportedRealtimeInferenceInstanceTypes"] + specification["SupportedTransformInstanceTypes"]:
+        assert re.fullmatch(r"ml\.(t2|t3|m5|c5)\.\w+", instance_type), instance_type
 
 
 def test_registered_model_carries_the_evaluation_as_model_metrics(definition):

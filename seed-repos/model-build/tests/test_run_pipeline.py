@@ -14,7 +14,7 @@ from conftest import REPO_ROOT
 from pipelines import run_pipeline
 
 VALID_ARGS = [
-    "--pipeline-name", "sagemaker-abalone-Demo-p-abcdef012345-modelbuild",
+    "--pipeline-name", "abalone-Demo-p-abcdef012345",
     "--role-arn", "arn:aws:iam::111122223333:role/service-role/AmazonSageMakerServiceCatalogProductsUseRole",
     "--region", "eu-west-1",
     "--artifact-bucket", "sagemaker-project-p-abcdef012345",

@@ -54,10 +54,99 @@ def test_saved_model_predicts_with_all_its_trees_as_a_reader_would(model_dir, pr
     np.testing.assert_array_equal(all_trees, booster.inplace_predict(features, iteration_range=(0, booster.num_boosted_rounds())))
 
 
-def test_sagemaker_hyperparameters_override_the_defaults():
-    args = train.parse_args(["--max_depth", "3", "--eta", "0.05", "--sagemaker_unknown", "x"])
+def test_hyperparameters_passed_as_sagemaker_passes_them_override_the_defaults():
+    # sagemaker_containers' to_cmd_args: each estimator hyperparameter as --name value, sagemaker_* ones never.
+    args = train.parse_args(["--max_depth", "3", "--eta", "0.05"])
     assert args.max_depth == 3 and args.eta == 0.05
     assert args.num_round == train.DEFAULT_HYPERPARAMETERS["num_round"]
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--max-depth", "4"], "--max-depth (did you mean --max_depth?)"),
+    (["--max-depth=4"], "--max-depth (did you mean --max_depth?)"),
+    (["--colsample_bytree", "0.5"], "--colsample_bytree;"),
+    (["--sub", "0.5"], "--sub (did you mean --subsample?)"),
+    (["--sagemaker_program", "train.py"], "--sagemaker_program"),
+])
+def test_an_unknown_or_misspelt_hyperparameter_stops_before_training_naming_it(argv, named, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        train.parse_args(argv)
+    assert exit_info.value.code == 2
+    (error,) = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert f"error: unknown hyperparameter(s) or option(s): {named}" in error
+
+
+def test_an_unknown_hyperparameter_as_a_script_is_one_line_and_trains_nothing(tmp_path, preprocessed):
+    result = run_script("train.py", "--max-depth", "4", "--train", str(preprocessed / "train"),
+                        "--validation", str(preprocessed / "validation"), "--transform", str(preprocessed / "transform"),
+                        "--model-dir", str(tmp_path / "model"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--max-depth (did you mean --max_depth?)" in result.stderr
+    assert not (tmp_path / "model").exists()
+
+
+def train_in_process(preprocessed, model_dir, *argv):
+    return train.main(["--train", str(preprocessed / "train"), "--validation", str(preprocessed / "validation"),
+                       "--transform", str(preprocessed / "transform"), "--model-dir", str(model_dir), *argv])
+
+
+@pytest.fixture
+def xgboost_train_calls(monkeypatch):
+    """Calls of the real xgb.train: the params it got and the config of the booster it returned."""
+    calls = []
+    real_train = xgb.train
+
+    def spy(params, *args, **kwargs):
+        booster = real_train(params, *args, **kwargs)
+        calls.append({"params": dict(params), "config": json.loads(booster.save_config())})
+        return booster
+
+    monkeypatch.setattr(xgb, "train", spy)
+    return calls
+
+
+def test_every_default_hyperparameter_but_the_loop_ones_reaches_xgboost(preprocessed, tmp_path, xgboost_train_calls):
+    assert train_in_process(preprocessed, tmp_path / "model") == 0
+    (call,) = xgboost_train_calls
+    expected = {k: v for k, v in train.DEFAULT_HYPERPARAMETERS.items() if k not in ("num_round", "early_stopping_rounds")}
+    assert call["params"] == {**expected, "eval_metric": "rmse"}
+
+
+def test_a_key_added_to_the_defaults_reaches_xgboost_and_is_tunable(preprocessed, tmp_path, monkeypatch, xgboost_train_calls):
+    monkeypatch.setitem(train.DEFAULT_HYPERPARAMETERS, "colsample_bytree", 0.5)
+    assert train_in_process(preprocessed, tmp_path / "default") == 0
+    assert train_in_process(preprocessed, tmp_path / "tuned", "--colsample_bytree", "0.8") == 0
+    used = [float(call["config"]["learner"]["gradient_booster"]["tree_train_param"]["colsample_bytree"])
+            for call in xgboost_train_calls]
+    assert used == pytest.approx([0.5, 0.8])  # xgboost keeps float32
+
+
+def test_a_default_xgboost_does_not_use_stops_training_naming_it(preprocessed, tmp_path, monkeypatch):
+    monkeypatch.setitem(train.DEFAULT_HYPERPARAMETERS, "colsample_bytre", 0.5)
+    with pytest.raises(SystemExit) as exit_info:
+        train_in_process(preprocessed, tmp_path / "model")
+    assert str(exit_info.value.code) == (
+        "train: bad hyperparameter: xgboost does not use hyperparameter(s) colsample_bytre: "
+        "misspelt or not an xgboost parameter")
+    assert not (tmp_path / "model").exists()
+
+
+def test_a_value_xgboost_refuses_is_one_line_naming_it(preprocessed, tmp_path, monkeypatch):
+    monkeypatch.setitem(train.DEFAULT_HYPERPARAMETERS, "colsample_bytree", 1.0)
+    with pytest.raises(SystemExit) as exit_info:
+        train_in_process(preprocessed, tmp_path / "model", "--colsample_bytree", "1.5")
+    assert str(exit_info.value.code) == (
+        "train: bad hyperparameter: value 1.5 for Parameter colsample_bytree exceed bound [0,1]")
+
+
+def test_the_eval_metric_is_fixed_because_early_stopping_reads_it():
+    with pytest.raises(train.HyperparameterError, match="eval_metric is fixed to 'rmse'"):
+        train.xgboost_params({**train.DEFAULT_HYPERPARAMETERS, "eval_metric": "mae"})
+
+
+def test_a_hyperparameter_removed_from_the_defaults_is_not_range_checked(monkeypatch):
+    monkeypatch.delitem(train.DEFAULT_HYPERPARAMETERS, "gamma")
+    assert not hasattr(train.parse_args([]), "gamma")
 
 
 def test_locations_default_to_the_sagemaker_environment(monkeypatch, tmp_path):

@@ -57,17 +57,34 @@ def load_model(model_archive: "str | os.PathLike[str]") -> xgb.Booster:
     except tarfile.TarError as error:
         raise EvaluationInputError(f"{model_archive}: not a gzipped tar archive ({error})") from None
     with tempfile.TemporaryDirectory() as scratch, archive:
-        names = set(archive.getnames())
-        if MODEL_INFO_FILE not in names:
+        # `tar czf model.tar.gz -C model .` stores "./model-info.json"; `tar czf ... *` and SageMaker store
+        # "model-info.json": both name the same file.
+        members = {_member_name(member.name): member for member in archive.getmembers() if member.isfile()}
+        if MODEL_INFO_FILE not in members:
             raise EvaluationInputError(f"{model_archive}: no {MODEL_INFO_FILE}; was it written by train.py?")
-        model_info = json.load(archive.extractfile(MODEL_INFO_FILE))  # type: ignore[arg-type]
-        model_file = model_info["model_file"]
-        if model_file not in names:
+        try:
+            model_info = json.load(archive.extractfile(members[MODEL_INFO_FILE]))  # type: ignore[arg-type]
+            model_file = _member_name(model_info["model_file"])
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise EvaluationInputError(f"{model_archive}: {MODEL_INFO_FILE} is not what train.py writes ({error!r})") from None
+        if model_file not in members:
             raise EvaluationInputError(f"{model_archive}: {MODEL_INFO_FILE} names {model_file}, which is missing")
-        archive.extract(model_file, path=scratch)
+        target = os.path.join(scratch, "model.json")
+        with archive.extractfile(members[model_file]) as source, open(target, "wb") as copy:  # type: ignore[union-attr]
+            copy.write(source.read())
         booster = xgb.Booster()
-        booster.load_model(os.path.join(scratch, model_file))
+        try:
+            booster.load_model(target)
+        except xgb.core.XGBoostError as error:
+            raise EvaluationInputError(f"{model_archive}: {model_file} is not an XGBoost model ({str(error).splitlines()[0]})") from None
         return booster
+
+
+def _member_name(name: str) -> str:
+    """An archive member's path without leading "./" segments."""
+    while name.startswith("./"):
+        name = name[2:]
+    return name
 
 
 def evaluate(
