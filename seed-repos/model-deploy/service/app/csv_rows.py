@@ -11,7 +11,8 @@ https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost.html#InputOutput-XGBoost
 so a client moving from an endpoint sends the same bytes; here the columns are
 the raw input fields of ``transform.json`` (``sex`` as its letter), not the
 transformed features. Rows end with ``\\n`` or ``\\r\\n``; one final line end is
-optional, a blank row anywhere is an error. Cells are not quoted and not trimmed.
+optional, a blank row anywhere is an error. Cells are not quoted and not trimmed;
+numbers are written as in JSON (``0.455``, ``1e-3``; see ``app/fields.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import RequestError
-from .fields import FieldRules, has_only_number_characters
+from .fields import FieldRules, parse_number_list
 from .transform import Transform
 
 
@@ -75,13 +76,10 @@ class CsvValidator:
         for position, _field, _lookup in reversed(self._category_positions):
             del cells[position::stride]
             stride -= 1
-        if not has_only_number_characters("".join(cells)):
+        values = parse_number_list(",".join(cells))
+        if values is None:
             return None
-        try:
-            numeric = np.fromiter(map(float, cells), dtype=np.float64, count=n * self._numeric_count)
-        except ValueError:  # e.g. an empty cell, "1e", "1.2.3"
-            return None
-        numeric = numeric.reshape(n, self._numeric_count)
+        numeric = np.array(values, dtype=np.float64).reshape(n, self._numeric_count)
         if not self.rules.in_bounds(numeric):
             return None
         return numeric, category_columns
