@@ -11,7 +11,23 @@ export type SignerCredentials = ConstructorParameters<typeof SignatureV4>[0]['cr
 export interface SmokeRequest {
   readonly url: string;
   readonly body: string;
+  /** The Content-Type header, which selects the request format. */
+  readonly contentType: string;
 }
+
+/**
+ * The request formats of POST /predict, by Content-Type (service/README.md, "Request formats"):
+ * JSON records, columnar JSON (pandas "split" orientation) and CSV rows in input order without a header
+ * (the SageMaker built-in XGBoost convention).
+ */
+export const ContentTypes = {
+  records: 'application/json',
+  columnar: 'application/json; format=pandas-split',
+  csv: 'text/csv',
+} as const;
+
+/** The model's input fields, in the order a columnar body lists them and a CSV row holds them. */
+export const INPUT_FIELDS = ['sex', 'length', 'diameter', 'height', 'whole_weight', 'shucked_weight', 'viscera_weight', 'shell_weight'] as const;
 
 /** What came back. */
 export interface SmokeResponse {
@@ -26,6 +42,7 @@ export type Send = (request: SmokeRequest) => Promise<SmokeResponse>;
 export interface SmokeCase {
   readonly name: string;
   readonly body: string;
+  readonly contentType: string;
   readonly expectedStatus: number;
   /** Further checks of the response body; returns a problem or undefined. */
   readonly checkBody: (body: string) => string | undefined;
@@ -57,13 +74,25 @@ export const BATCH_SIZE = SAMPLE_RECORDS.length;
 export function smokeCases(): SmokeCase[] {
   const { shell_weight: _dropped, ...missingShellWeight } = SAMPLE_RECORDS[0];
   const tooMany = Array.from({ length: ServiceLimits.maxRecords + 1 }, (_, i) => SAMPLE_RECORDS[i % SAMPLE_RECORDS.length]);
+  const csvWithUnknownSex = csvBody([SAMPLE_RECORDS[0], { ...SAMPLE_RECORDS[1], sex: 'X' }]);
   return [
     ok('one record', [SAMPLE_RECORDS[0]]),
     ok(`batch of ${BATCH_SIZE}`, SAMPLE_RECORDS),
+    ok(`batch of ${BATCH_SIZE} as columnar JSON`, SAMPLE_RECORDS, 'columnar'),
+    ok(`batch of ${BATCH_SIZE} as CSV`, SAMPLE_RECORDS, 'csv'),
     badRequest('body is not JSON', '{"instances": [', undefined),
     badRequest('unknown sex', JSON.stringify({ instances: [{ ...SAMPLE_RECORDS[0], sex: 'X' }] }), 'sex'),
     badRequest(`too many records (${tooMany.length})`, JSON.stringify({ instances: tooMany }), 'instances'),
     badRequest('missing field shell_weight', JSON.stringify({ instances: [missingShellWeight] }), 'shell_weight'),
+    badRequest('columnar body without the shell_weight column', columnarBody([missingShellWeight]), 'shell_weight', 'columnar'),
+    badRequest('CSV row 1 with unknown sex', csvWithUnknownSex, 'sex', 'csv'),
+    {
+      name: 'unsupported Content-Type text/plain',
+      body: csvBody([SAMPLE_RECORDS[0]]),
+      contentType: 'text/plain',
+      expectedStatus: 415,
+      checkBody: (body) => (body.includes('text/csv') ? undefined : `the 415 does not name the supported types: ${truncate(body)}`),
+    },
   ];
 }
 
@@ -73,7 +102,7 @@ export async function runSmokeTest(predictUrl: string, send: Send, cases: readon
   for (const c of cases) {
     let response: SmokeResponse;
     try {
-      response = await send({ url: predictUrl, body: c.body });
+      response = await send({ url: predictUrl, body: c.body, contentType: c.contentType });
     } catch (err) {
       results.push({ name: c.name, expectedStatus: c.expectedStatus, passed: false, detail: `request failed: ${describeError(err)}` });
       continue;
@@ -146,7 +175,7 @@ export function createSigV4Sender(options: SigV4SenderOptions): Send {
     sha256: Sha256,
   });
   const doFetch = options.fetch ?? fetch;
-  return async ({ url, body }) => {
+  return async ({ url, body, contentType }) => {
     const u = new URL(url);
     const request = new HttpRequest({
       method: 'POST',
@@ -154,7 +183,7 @@ export function createSigV4Sender(options: SigV4SenderOptions): Send {
       hostname: u.hostname,
       port: u.port ? Number(u.port) : undefined,
       path: u.pathname,
-      headers: { host: u.host, 'content-type': 'application/json' },
+      headers: { host: u.host, 'content-type': contentType },
       body,
     });
     const signed = await signer.sign(request);
@@ -163,10 +192,31 @@ export function createSigV4Sender(options: SigV4SenderOptions): Send {
   };
 }
 
-function ok(name: string, instances: readonly object[]): SmokeCase {
+type Format = keyof typeof ContentTypes;
+type SampleRecord = Partial<Record<(typeof INPUT_FIELDS)[number], string | number>>;
+
+/** `{"columns": [...], "data": [[...]]}` with the columns the records have, in input order. */
+function columnarBody(records: readonly SampleRecord[]): string {
+  const columns = INPUT_FIELDS.filter((f) => f in records[0]);
+  return JSON.stringify({ columns, data: records.map((r) => columns.map((c) => r[c])) });
+}
+
+/** One CSV row per record, input order, no header; numbers as JavaScript writes them (as JSON does). */
+function csvBody(records: readonly SampleRecord[]): string {
+  return records.map((r) => INPUT_FIELDS.map((f) => String(r[f])).join(',')).join('\n') + '\n';
+}
+
+function bodyOf(records: readonly SampleRecord[], format: Format): string {
+  if (format === 'columnar') return columnarBody(records);
+  if (format === 'csv') return csvBody(records);
+  return JSON.stringify({ instances: records });
+}
+
+function ok(name: string, instances: readonly SampleRecord[], format: Format = 'records'): SmokeCase {
   return {
     name,
-    body: JSON.stringify({ instances }),
+    body: bodyOf(instances, format),
+    contentType: ContentTypes[format],
     expectedStatus: 200,
     checkBody: (body) => {
       const predictions = parse(body)?.predictions;
@@ -178,10 +228,11 @@ function ok(name: string, instances: readonly object[]): SmokeCase {
   };
 }
 
-function badRequest(name: string, body: string, field: string | undefined): SmokeCase {
+function badRequest(name: string, body: string, field: string | undefined, format: Format = 'records'): SmokeCase {
   return {
     name,
     body,
+    contentType: ContentTypes[format],
     expectedStatus: 400,
     // The contract: a 400 names the offending field.
     checkBody: (response) => (field === undefined || response.includes(field) ? undefined : `error does not name "${field}": ${truncate(response)}`),

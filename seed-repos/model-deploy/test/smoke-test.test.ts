@@ -1,21 +1,21 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { UsageError } from '../lib/cli';
-import { BATCH_SIZE, createSigV4Sender, formatReport, predictUrlFrom, regionOf, runSmokeTest } from '../lib/smoke-test';
+import { BATCH_SIZE, ContentTypes, createSigV4Sender, formatReport, predictUrlFrom, regionOf, runSmokeTest, smokeCases } from '../lib/smoke-test';
 import { ServiceLimits } from '../lib/template-contract';
 import { smokeTest } from '../scripts/smoke-test';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const FIELDS = ['sex', 'length', 'diameter', 'height', 'whole_weight', 'shucked_weight', 'viscera_weight', 'shell_weight'];
 
-/** Answers like the inference service does; `broken` makes it misbehave the way a bad deployment would. */
+/** Answers like the inference service does (its three request formats); `broken` makes it misbehave the way a bad deployment would. */
 function fakeService(broken: boolean) {
-  const seen: Array<{ authorization?: string; path?: string }> = [];
+  const seen: Array<{ authorization?: string; path?: string; contentType?: string }> = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      seen.push({ authorization: req.headers.authorization, path: req.url });
+      seen.push({ authorization: req.headers.authorization, path: req.url, contentType: req.headers['content-type'] });
       const reply = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
@@ -23,13 +23,28 @@ function fakeService(broken: boolean) {
       const error = (field: string | null, message: string) => reply(400, { error: { code: 'bad_request', message, field, index: null } });
       if (!String(req.headers.authorization).startsWith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/')) return reply(403, { message: 'Forbidden' });
       if (req.method !== 'POST' || req.url !== '/predict') return reply(404, { message: 'Not Found' });
-      let parsed: any;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        return error(null, 'request body is not valid JSON');
+      const contentType = req.headers['content-type'];
+      let instances: any;
+      if (contentType === ContentTypes.csv) {
+        const rows = body.replace(/\n$/, '').split('\n').map((line) => line.split(','));
+        instances = rows.map((cells) => Object.fromEntries(FIELDS.map((f, i) => [f, cells[i]])));
+      } else if (contentType === ContentTypes.records || contentType === ContentTypes.columnar) {
+        let parsed: any;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return error(null, 'request body is not valid JSON');
+        }
+        if (contentType === ContentTypes.columnar) {
+          const missingColumn = FIELDS.find((f) => !parsed.columns.includes(f));
+          if (missingColumn) return error(missingColumn, `"columns" lacks required field "${missingColumn}"`);
+          instances = parsed.data.map((row: unknown[]) => Object.fromEntries(parsed.columns.map((c: string, i: number) => [c, row[i]])));
+        } else {
+          instances = parsed.instances;
+        }
+      } else {
+        return reply(415, { error: { code: 'unsupported_media_type', message: `use ${Object.values(ContentTypes).join(', ')}`, field: null, index: null } });
       }
-      const instances = parsed.instances;
       if (!Array.isArray(instances)) return error('instances', 'request body must have an "instances" list');
       if (instances.length > ServiceLimits.maxRecords) return error('instances', `"instances" has ${instances.length} records`);
       for (const record of instances) {
@@ -60,8 +75,10 @@ describe('against a healthy service', () => {
   test('every check passes with SigV4-signed requests', async () => {
     const results = await runSmokeTest(`${baseUrl}/predict`, createSigV4Sender({ region: 'eu-west-1', credentials: CREDENTIALS }));
     expect(results.filter((r) => !r.passed)).toEqual([]);
-    expect(results.map((r) => r.expectedStatus)).toEqual([200, 200, 400, 400, 400, 400]);
+    expect(results.map((r) => r.expectedStatus)).toEqual([200, 200, 200, 200, 400, 400, 400, 400, 400, 400, 415]);
     expect(results[1].name).toContain(String(BATCH_SIZE));
+    // At least one request per format, each with its Content-Type, and one with a type the service must refuse.
+    expect(new Set(seen.map((s) => s.contentType))).toEqual(new Set([...Object.values(ContentTypes), 'text/plain']));
     for (const { authorization } of seen) {
       expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[^,]*host/);
     }
@@ -73,7 +90,7 @@ describe('against a healthy service', () => {
     const output = log.mock.calls.map((c) => c.join(' ')).join('\n');
     log.mockRestore();
     expect(ok).toBe(true);
-    expect(output).toContain('all 6 checks passed');
+    expect(output).toContain(`all ${smokeCases().length} checks passed`);
   });
 });
 
@@ -94,8 +111,11 @@ describe('against a broken service', () => {
     expect(ok).toBe(false);
     expect(report).toMatch(/FAIL\s+one record\s+200\s+200\s+expected 1 predictions, got 0/);
     expect(report).toMatch(/FAIL\s+unknown sex\s+400\s+500/);
+    expect(report).toMatch(/FAIL\s+batch of 5 as CSV\s+200\s+200\s+expected 5 predictions, got 4/);
+    expect(report).toMatch(/FAIL\s+CSV row 1 with unknown sex\s+400\s+500/);
     expect(report).toMatch(/PASS\s+body is not JSON/);
-    expect(report).toContain('3 of 6 checks failed');
+    expect(report).toMatch(/PASS\s+columnar body without the shell_weight column/);
+    expect(report).toContain('6 of 11 checks failed');
   });
 });
 
@@ -104,7 +124,7 @@ test('a request that cannot be sent is a failed check, not a crash', async () =>
     throw new Error('connect ECONNREFUSED');
   });
   expect(results.every((r) => !r.passed && r.detail.includes('ECONNREFUSED'))).toBe(true);
-  expect(formatReport(results)).toContain('6 of 6 checks failed');
+  expect(formatReport(results)).toContain('11 of 11 checks failed');
 });
 
 describe('arguments', () => {
@@ -131,5 +151,19 @@ describe('arguments', () => {
     expect(predictUrlFrom(`${apiUrl}/predict`)).toBe(`${apiUrl}/predict`);
     expect(regionOf(apiUrl)).toBe('eu-west-1');
     expect(regionOf('https://api.example.com/predict', 'us-east-1')).toBe('us-east-1');
+  });
+});
+
+describe('request bodies', () => {
+  test('the columnar and CSV bodies carry the same rows as the records body, in input order', () => {
+    const byName = Object.fromEntries(smokeCases().map((c) => [c.name, c]));
+    const records = JSON.parse(byName[`batch of ${BATCH_SIZE}`].body).instances;
+    const columnar = JSON.parse(byName[`batch of ${BATCH_SIZE} as columnar JSON`].body);
+    const csv = byName[`batch of ${BATCH_SIZE} as CSV`];
+
+    expect(columnar.columns).toEqual(FIELDS);
+    expect(columnar.data).toEqual(records.map((r: any) => FIELDS.map((f) => r[f])));
+    expect(csv.contentType).toBe('text/csv');
+    expect(csv.body.split('\n')).toEqual([...records.map((r: any) => FIELDS.map((f) => String(r[f])).join(',')), '']);
   });
 });

@@ -6,8 +6,10 @@ import json
 import sys
 from typing import Any, TextIO
 
+import orjson
 
-# Built once: json.dumps with any option builds a new encoder on every call.
+# The fallback for what orjson refuses (e.g. a logged request body with a lone surrogate):
+# built once, since json.dumps with any option builds a new encoder on every call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 
 
@@ -17,5 +19,9 @@ class JsonLogger:
 
     def emit(self, record: dict[str, Any]) -> None:
         stream = self._stream if self._stream is not None else sys.stdout
-        stream.write(_ENCODER.encode(record) + "\n")
+        try:
+            line = orjson.dumps(record, default=str).decode()
+        except TypeError:
+            line = _ENCODER.encode(record)
+        stream.write(line + "\n")
         stream.flush()

@@ -8,11 +8,19 @@ import time
 import traceback
 from typing import Any, Callable, Mapping
 
+import orjson
+
+from .body import body_text
+from .columnar import ColumnarValidator
 from .config import Settings
+from .csv_rows import CsvValidator
 from .errors import RequestError
+from .fields import FieldRules
+from .formats import COLUMNAR, RECORDS, request_format
+from .json_text import parse_json
 from .jsonlog import JsonLogger
 from .model import LoadedModel
-from .validation import InstanceValidator, decode_body
+from .validation import InstanceValidator
 
 JSON_HEADERS = {"content-type": "application/json"}
 MAX_LOGGED_PAYLOAD_CHARS = 8192
@@ -32,27 +40,16 @@ def _header(headers: Any, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_json_content_type(headers: Any) -> None:
-    content_type = _header(headers, "content-type")
-    if content_type is None:
-        raise RequestError(415, "unsupported_media_type", "send the request with Content-Type: application/json")
-    media_type, *params = content_type.split(";")
-    if media_type.strip().lower() != "application/json":
-        raise RequestError(415, "unsupported_media_type",
-                           f"Content-Type {content_type.strip()[:100]!r} is not supported; use application/json")
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            raise RequestError(415, "unsupported_media_type", "only the utf-8 charset is supported")
-
-
 class Service:
     def __init__(self, settings: Settings, model: LoadedModel, logger: JsonLogger | None = None) -> None:
         self.settings = settings
         self.model = model
-        self.validator = InstanceValidator(model.transform, settings.max_records)
+        rules = FieldRules(model.transform)
+        self.validator = InstanceValidator(model.transform, settings.max_records, rules)
+        self.columnar = ColumnarValidator(model.transform, settings.max_records, rules)
+        self.csv = CsvValidator(model.transform, settings.max_records, rules)
         self.logger = logger or JsonLogger()
-        self._model_json = json.dumps(model.package, separators=(",", ":"))
+        self._model_json = orjson.dumps(model.package)
         self._model_version = model.package["version"]
         self._routes: dict[str, dict[str, Callable[[Mapping[str, Any]], tuple[dict, int]]]] = {
             "/predict": {"POST": self._predict},
@@ -103,19 +100,27 @@ class Service:
 
     # ------------------------------------------------------------------ routes
     def _predict(self, event: Mapping[str, Any]) -> tuple[dict, int]:
-        _check_json_content_type(event.get("headers"))
-        doc = decode_body(event, self.settings.max_body_bytes)
-        features = self.validator.features(doc)
+        fmt = request_format(_header(event.get("headers"), "content-type"))
+        max_bytes = self.settings.max_body_bytes
+        if fmt is RECORDS:
+            text = body_text(event, max_bytes, "invalid_json", "request body is empty; send a JSON object with an \"instances\" list")
+            features = self.validator.features(parse_json(text))
+        elif fmt is COLUMNAR:
+            text = body_text(event, max_bytes, "invalid_json", "request body is empty; send {\"columns\": [...], \"data\": [[...]]}")
+            features = self.columnar.features(parse_json(text))
+        else:  # CSV
+            text = body_text(event, max_bytes, "invalid_csv", "request body is empty; send one CSV row per record")
+            features = self.csv.features(text)
         predictions = self.model.predict(features)
         values = predictions.tolist()
         if not math.isfinite(sum(values)):  # a model bug, not the client's: answered with the generic 500
             raise ValueError("the model returned a non-finite prediction")
-        # float.__repr__ is exactly what json.dumps writes for a finite float, without its per-call set-up.
-        body = '{"predictions":[' + ",".join(map(float.__repr__, values)) + '],"model":' + self._model_json + "}"
-        return self._response(200, body), features.shape[0]
+        # Python floats: orjson writes each as float.__repr__ does (the float32 value, exactly), as json.dumps did.
+        body = b'{"predictions":' + orjson.dumps(values) + b',"model":' + self._model_json + b"}"
+        return self._response(200, body.decode()), features.shape[0]
 
     def _health(self, event: Mapping[str, Any]) -> tuple[dict, int]:
-        body = '{"status":"ok","model":' + self._model_json + ',"xgboostVersion":' + json.dumps(self.model.xgboost_version) + "}"
+        body = '{"status":"ok","model":' + self._model_json.decode() + ',"xgboostVersion":' + json.dumps(self.model.xgboost_version) + "}"
         return self._response(200, body), 0
 
     # ------------------------------------------------------------------ helpers

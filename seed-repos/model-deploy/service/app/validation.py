@@ -1,8 +1,9 @@
-"""Request body decoding and validation of prediction instances.
+"""The JSON records format, ``{"instances": [{field: value, ...}, ...]}``: validation into feature inputs.
 
-Everything a client can send is checked here and turned into either a float
-feature matrix or a :class:`RequestError` (4xx) that names the offending field,
-e.g. ``instances[3].length``.
+Everything a client can send in this format is checked here and turned into
+either a float feature matrix or a :class:`RequestError` (4xx) that names the
+offending field, e.g. ``instances[3].length``; the value rules themselves are
+in ``app/fields.py``, shared with the columnar and CSV formats.
 
 Validation has three paths that accept exactly the same inputs:
 
@@ -17,133 +18,18 @@ Validation has three paths that accept exactly the same inputs:
 
 from __future__ import annotations
 
-import base64
-import binascii
-import difflib
-import json
-import math
 from itertools import chain, repeat
 from operator import eq, itemgetter
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .bounds import FIELD_BOUNDS
+from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
+from .fields import FieldRules
 from .transform import Transform
 
 TOP_LEVEL_KEY = "instances"
-
-
-class NonFiniteNumber:
-    """Stands in for the JSON tokens NaN, Infinity and -Infinity.
-
-    Python's json module accepts these tokens by default; they are not JSON
-    (RFC 8259) and never valid model input. Decoding them to this marker lets
-    validation report *which* field held one.
-    """
-
-    __slots__ = ("token",)
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __repr__(self) -> str:
-        return self.token
-
-
-# Built once: json.loads with any option builds a new decoder on every call.
-_DECODER = json.JSONDecoder(parse_constant=NonFiniteNumber)
-
-
-def _json_type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _short(value: Any, limit: int = 40) -> str:
-    text = json.dumps(value) if not isinstance(value, NonFiniteNumber) else value.token
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _normalise_name(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def suggest_field(name: Any, allowed: Sequence[str]) -> str | None:
-    """The allowed field a misspelt ``name`` most likely meant, or None."""
-    if not isinstance(name, str):
-        return None
-    normalised = _normalise_name(name)
-    for field in allowed:
-        if normalised == field:
-            return field
-    matches = difflib.get_close_matches(normalised, list(allowed), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-# --------------------------------------------------------------------------- body
-
-
-def decode_body(event: Mapping[str, Any], max_body_bytes: int) -> Any:
-    """Decode the HTTP API event body to a JSON value (size, encoding, syntax)."""
-    body = event.get("body")
-    if body is None or body == "":
-        raise RequestError(400, "invalid_json", "request body is empty; send a JSON object with an \"instances\" list")
-    if not isinstance(body, str):
-        raise RequestError(400, "invalid_json", "request body must be text")
-    if event.get("isBase64Encoded"):
-        # 4 base64 characters carry 3 bytes: reject clearly oversized bodies before decoding.
-        if len(body) > (max_body_bytes // 3 + 2) * 4:
-            raise _too_large(max_body_bytes)
-        try:
-            raw = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            raise RequestError(400, "invalid_encoding", "request body is marked base64-encoded but is not valid base64") from None
-        if len(raw) > max_body_bytes:
-            raise _too_large(max_body_bytes)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RequestError(400, "invalid_encoding",
-                               f"request body is not valid UTF-8 (byte offset {exc.start})") from None
-    else:
-        if len(body) > max_body_bytes:  # characters <= bytes: a cheap early check
-            raise _too_large(max_body_bytes)
-        try:
-            size = len(body.encode("utf-8"))
-        except UnicodeEncodeError as exc:
-            raise RequestError(400, "invalid_encoding",
-                               f"request body is not valid UTF-8 (character offset {exc.start})") from None
-        if size > max_body_bytes:
-            raise _too_large(max_body_bytes)
-        text = body
-    try:
-        return _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        raise RequestError(400, "invalid_json",
-                           f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except (ValueError, RecursionError):
-        # e.g. integers with more than 4,300 digits, or nesting deeper than the parser allows
-        raise RequestError(400, "invalid_json", "request body is not valid JSON or is nested/sized beyond what this API accepts") from None
-
-
-def _too_large(max_body_bytes: int) -> RequestError:
-    return RequestError(413, "payload_too_large", f"request body exceeds {max_body_bytes} bytes; split the instances into smaller requests")
-
-
-# --------------------------------------------------------------------------- instances
 
 
 def _getter(fields: Sequence[str]) -> Callable[[Any], tuple]:
@@ -156,33 +42,17 @@ def _getter(fields: Sequence[str]) -> Callable[[Any], tuple]:
 class InstanceValidator:
     """Validates ``{"instances": [...]}`` against a :class:`Transform` and builds features."""
 
-    def __init__(self, transform: Transform, max_records: int) -> None:
+    def __init__(self, transform: Transform, max_records: int, rules: FieldRules | None = None) -> None:
         self.transform = transform
         self.max_records = max_records
+        self.rules = rules or FieldRules(transform)
         self.fields = transform.input_fields
         self.field_set = frozenset(self.fields)
         self.numeric_fields = transform.numeric_fields
-        missing = [f for f in self.numeric_fields if f not in FIELD_BOUNDS]
-        if missing:
-            raise ValueError(f"no physical bounds defined in app/bounds.py for numeric field(s) {missing}")
-        self.lower = np.array([FIELD_BOUNDS[f][0] for f in self.numeric_fields], dtype=np.float64)
-        self.upper = np.array([FIELD_BOUNDS[f][1] for f in self.numeric_fields], dtype=np.float64)
         self._numeric_getter = _getter(self.numeric_fields) if self.numeric_fields else None
         self._numeric_types = frozenset((int, float))
-        # Category lookup: exact value, plus its upper/lower-case spelling when
-        # that is unambiguous (so "m" means "M"); surrounding spaces are not trimmed.
-        self.category_lookup: dict[str, dict[str, int]] = {}
-        for field in transform.categorical_fields:
-            columns = transform.category_columns[field]
-            lookup = dict(columns)
-            folded = [v.casefold() for v in columns]
-            if len(set(folded)) == len(folded):
-                for value, column in columns.items():
-                    for variant in (value.lower(), value.upper()):
-                        lookup.setdefault(variant, column)
-            self.category_lookup[field] = lookup
-        self._category_getters = [(f, itemgetter(f), self.category_lookup[f]) for f in transform.categorical_fields]
-        self._numeric_checks = tuple(zip(self.numeric_fields, self.lower.tolist(), self.upper.tolist()))
+        self._category_getters = [(f, itemgetter(f), self.rules.category_lookup[f]) for f in transform.categorical_fields]
+        self._numeric_checks = self.rules.numeric_checks
 
     # -- entry point
     def features(self, doc: Any) -> np.ndarray:
@@ -200,17 +70,23 @@ class InstanceValidator:
     def instances(self, doc: Any) -> list:
         if type(doc) is not dict:
             raise RequestError(400, "invalid_shape",
-                               f"request body must be a JSON object like {{\"instances\": [...]}}, got {_json_type_name(doc)}")
+                               f"request body must be a JSON object like {{\"instances\": [...]}}, got {json_type_name(doc)}")
         for key in doc:
             if key != TOP_LEVEL_KEY:
                 hint = suggest_field(key, (TOP_LEVEL_KEY,))
-                message = f"unknown top-level field {_short(key)}" + (f"; did you mean \"{hint}\"?" if hint else f"; the only field is \"{TOP_LEVEL_KEY}\"")
+                if hint:
+                    message = f"unknown top-level field {short(key)}; did you mean \"{hint}\"?"
+                elif key in ("columns", "data"):
+                    message = (f"unknown top-level field {short(key)}: a columnar body needs "
+                               "Content-Type: application/json; format=pandas-split")
+                else:
+                    message = f"unknown top-level field {short(key)}; the only field is \"{TOP_LEVEL_KEY}\""
                 raise RequestError(400, "unknown_field", message, field=key[:100])
         if TOP_LEVEL_KEY not in doc:
             raise RequestError(400, "missing_field", "request body must have an \"instances\" list", field=TOP_LEVEL_KEY)
         instances = doc[TOP_LEVEL_KEY]
         if type(instances) is not list:
-            raise RequestError(400, "invalid_type", f"\"instances\" must be an array of objects, got {_json_type_name(instances)}", field=TOP_LEVEL_KEY)
+            raise RequestError(400, "invalid_type", f"\"instances\" must be an array of objects, got {json_type_name(instances)}", field=TOP_LEVEL_KEY)
         if not instances:
             raise RequestError(400, "empty_instances", "\"instances\" must contain at least one record", field=TOP_LEVEL_KEY)
         if len(instances) > self.max_records:
@@ -252,7 +128,7 @@ class InstanceValidator:
                     return None
                 width = len(self.numeric_fields)
                 numeric = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=n * width).reshape(n, width)
-                if not ((numeric >= self.lower) & (numeric <= self.upper)).all():
+                if not self.rules.in_bounds(numeric):
                     return None
             else:
                 numeric = np.empty((n, 0), dtype=np.float64)
@@ -274,55 +150,21 @@ class InstanceValidator:
             where = f"instances[{index}]"
             if type(record) is not dict:
                 raise RequestError(400, "invalid_type",
-                                   f"{where} must be an object with fields {', '.join(self.fields)}; got {_json_type_name(record)}",
+                                   f"{where} must be an object with fields {', '.join(self.fields)}; got {json_type_name(record)}",
                                    field=TOP_LEVEL_KEY, index=index)
             for key in record:
                 if key not in self.field_set:
                     hint = suggest_field(key, self.fields)
-                    message = f"unknown field {_short(key)} in {where}" + (
+                    message = f"unknown field {short(key)} in {where}" + (
                         f"; did you mean \"{hint}\"?" if hint else f"; expected fields are {', '.join(self.fields)}")
                     raise RequestError(400, "unknown_field", message, field=key[:100], index=index)
             for field in self.fields:
                 if field not in record:
                     raise RequestError(400, "missing_field", f"{where} is missing required field \"{field}\"",
                                        field=field, index=index)
-            row = []
-            for j, field in enumerate(self.numeric_fields):
-                row.append(self._check_number(record[field], j, field, index))
-            numeric_rows.append(row)
-            for k, (field, _getter, lookup) in enumerate(self._category_getters):
-                category_columns[k].append(self._check_category(record[field], field, lookup, index))
+            numeric_rows.append([self.rules.json_number(record[field], j, f"{where}.{field}", index)
+                                 for j, field in enumerate(self.numeric_fields)])
+            for k, (field, _getter, _lookup) in enumerate(self._category_getters):
+                category_columns[k].append(self.rules.category(record[field], field, f"{where}.{field}", index))
         numeric = np.array(numeric_rows, dtype=np.float64).reshape(len(instances), len(self.numeric_fields))
         return numeric, [np.array(c, dtype=np.intp) for c in category_columns]
-
-    def _check_number(self, value: Any, j: int, field: str, index: int) -> float:
-        path = f"instances[{index}].{field}"
-        if isinstance(value, NonFiniteNumber):
-            raise RequestError(400, "non_finite", f"{path} is {value.token}; only finite numbers are allowed",
-                               field=field, index=index)
-        if type(value) not in (int, float):  # excludes booleans (type bool)
-            hint = " (send the number without quotes)" if isinstance(value, str) else ""
-            raise RequestError(400, "invalid_type", f"{path} must be a number, got {_json_type_name(value)} {_short(value)}{hint}",
-                               field=field, index=index)
-        if type(value) is float and not math.isfinite(value):
-            # e.g. 1e999, which Python's json module parses to inf
-            raise RequestError(400, "non_finite", f"{path} is {_short(value)}; only finite numbers are allowed",
-                               field=field, index=index)
-        # Python floats, not numpy's: comparing a huge JSON integer (10**400) with them is exact, never an OverflowError.
-        _field, lo, hi = self._numeric_checks[j]
-        if not lo <= value <= hi:
-            raise RequestError(400, "out_of_range", f"{path} is {_short(value)}; it must be between {lo:g} and {hi:g}",
-                               field=field, index=index)
-        return float(value)
-
-    def _check_category(self, value: Any, field: str, lookup: Mapping[str, int], index: int) -> int:
-        path = f"instances[{index}].{field}"
-        if type(value) is not str:
-            raise RequestError(400, "invalid_type", f"{path} must be a string, got {_json_type_name(value)} {_short(value)}",
-                               field=field, index=index)
-        column = lookup.get(value)
-        if column is None:
-            allowed = ", ".join(self.transform.categories[field])
-            raise RequestError(400, "invalid_category", f"{path} is {_short(value)}; it must be one of {allowed}",
-                               field=field, index=index)
-        return column

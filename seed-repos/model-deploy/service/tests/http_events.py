@@ -8,7 +8,10 @@ from typing import Any
 
 VALID_RECORD = {"sex": "M", "length": 0.455, "diameter": 0.365, "height": 0.095, "whole_weight": 0.514,
                 "shucked_weight": 0.2245, "viscera_weight": 0.101, "shell_weight": 0.15}
+INPUT_FIELDS = list(VALID_RECORD)  # the model's input order (transform.json input_fields)
 JSON_HEADERS = {"content-type": "application/json"}
+SPLIT_HEADERS = {"content-type": "application/json; format=pandas-split"}
+CSV_HEADERS = {"content-type": "text/csv"}
 _UNSET: Any = object()
 
 
@@ -45,6 +48,35 @@ def api_event(body: Any = _UNSET, *, method: str = "POST", path: str = "/predict
         "body": body,
         "isBase64Encoded": base64_encode,
     }
+
+
+def columnar_body(records: list[dict], columns: list[str] | None = None) -> dict:
+    """Records as a pandas "split" body, ``DataFrame(records).to_json(orient="split", index=False)``."""
+    columns = INPUT_FIELDS if columns is None else columns
+    return {"columns": list(columns), "data": [[record[c] for c in columns] for record in records]}
+
+
+def columnar_event(body: Any, **kwargs: Any) -> dict:
+    """A columnar request; a list of records is converted with :func:`columnar_body`, a dict or str sent as is."""
+    if isinstance(body, list):
+        body = columnar_body(body)
+    return api_event(body, headers=dict(SPLIT_HEADERS), **kwargs)
+
+
+def csv_row(record: dict) -> str:
+    """One record as a CSV row in input order, numbers written as Python (and JSON) write them."""
+    return ",".join(str(record[field]) for field in INPUT_FIELDS)
+
+
+def csv_body(records: list[dict]) -> str:
+    return "".join(csv_row(record) + "\n" for record in records)
+
+
+def csv_event(body: Any, **kwargs: Any) -> dict:
+    """A text/csv request; a list of records is converted with :func:`csv_body`, a str sent as is."""
+    if isinstance(body, list):
+        body = csv_body(body)
+    return api_event(body, headers=dict(CSV_HEADERS), **kwargs)
 
 
 def response_json(response: dict) -> dict:

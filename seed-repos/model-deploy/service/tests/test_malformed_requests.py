@@ -1,6 +1,12 @@
 """Nothing a client sends may produce a 5xx: every malformed request in this
 generated corpus gets a 4xx JSON error whose message names the problem, with
-``field`` and ``index`` pointing at it."""
+``field`` and ``index`` pointing at it.
+
+The corpus covers the three request formats: JSON records (``_body_cases`` ...
+``_sex_value_cases``), columnar JSON (``_columnar_shape_cases``,
+``_columnar_value_cases``) and CSV (``_csv_shape_cases``, ``_csv_value_cases``);
+``CORPUS`` holds them all. Every event is under Lambda's 6 MB request limit.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ from dataclasses import dataclass, field as dataclass_field
 
 import pytest
 
-from http_events import VALID_RECORD, LambdaContext, api_event, response_json
+from http_events import (INPUT_FIELDS, VALID_RECORD, LambdaContext, api_event, columnar_body, columnar_event, csv_event,
+                         csv_row, response_json)
 
 NUMERIC_FIELDS = [name for name in VALID_RECORD if name != "sex"]
 MAX_RECORDS = 1000  # the default, used by the ``service`` fixture
@@ -178,21 +185,221 @@ def _content_type_cases() -> list[Case]:
                   ("Content-Type",) + extra)
              for name, value, extra in [("text_plain", "text/plain", ("text/plain",)),
                                         ("form", "application/x-www-form-urlencoded", ("application/json",)),
-                                        ("csv", "text/csv", ("text/csv",))]]
+                                        ("tsv", "text/tab-separated-values", ("text/csv",)),
+                                        ("pandas_records", "application/json; format=pandas-records",
+                                         ("pandas-records", "format=pandas-split")),
+                                        ("csv_with_header", "text/csv; header=present", ("header",)),
+                                        ("csv_latin1_charset", "text/csv; charset=latin-1", ("utf-8",))]]
     cases.append(Case("content_type_missing", api_event(headers={}), 415, "unsupported_media_type", ("Content-Type",)))
     cases.append(Case("content_type_latin1_charset", api_event(headers={"content-type": "application/json; charset=latin-1"}),
                       415, "unsupported_media_type", ("utf-8",)))
     return cases
 
 
+# --------------------------------------------------------------------------- columnar JSON
+
+# (label, JSON value or None, raw JSON token or None, code, mentions): every bad numeric value, in any JSON format.
+BAD_JSON_NUMBERS = [
+    ("string", "0.5", None, "invalid_type", ("string", "without quotes")),
+    ("empty_string", "", None, "invalid_type", ("string",)),
+    ("boolean", True, None, "invalid_type", ("boolean",)),
+    ("null", None, None, "invalid_type", ("null",)),
+    ("array", [0.5], None, "invalid_type", ("array",)),
+    ("object", {"value": 0.5}, None, "invalid_type", ("object",)),
+    ("negative", -0.1, None, "out_of_range", ("-0.1", "between")),
+    ("absurd", 1e6, None, "out_of_range", ("1000000", "between")),
+    ("in_millimetres", 455, None, "out_of_range", ("455", "between")),
+    ("huge_integer", 10 ** 400, None, "out_of_range", ("between",)),
+    ("nan", None, "NaN", "non_finite", ("finite",)),
+    ("infinity", None, "Infinity", "non_finite", ("finite",)),
+    ("minus_infinity", None, "-Infinity", "non_finite", ("finite",)),
+    ("overflow", None, "1e999", "non_finite", ("finite",)),
+]
+BAD_SEX_VALUES = [
+    ("unknown_letter", "X", "invalid_category", ("F, I, M",)), ("word", "Male", "invalid_category", ("F, I, M",)),
+    ("empty", "", "invalid_category", ("F, I, M",)), ("padded", " M", "invalid_category", ("F, I, M",)),
+    ("number", 1, "invalid_type", ("string",)), ("null", None, "invalid_type", ("null",)),
+    ("boolean", True, "invalid_type", ("boolean",)), ("array", ["M"], "invalid_type", ("array",)),
+]
+
+
+def _columnar_with(field: str, value, token: str | None, rows: int, index: int) -> str:
+    """A columnar body of ``rows`` valid rows, row ``index``'s ``field`` set to ``value`` (or to a raw JSON token)."""
+    placeholder = "__TOKEN__"
+    records = [dict(VALID_RECORD) for _ in range(rows)]
+    records[index][field] = placeholder if token is not None else value
+    text = json.dumps(columnar_body(records))
+    return text.replace(f'"{placeholder}"', token) if token is not None else text
+
+
+def _columnar_shape_cases() -> list[Case]:
+    valid = columnar_body([VALID_RECORD, VALID_RECORD])
+    reordered = list(reversed(INPUT_FIELDS))
+    without_shell = [f for f in INPUT_FIELDS if f != "shell_weight"]
+    cases = [
+        Case("columnar_not_json", columnar_event('{"columns": ['), 400, "invalid_json", ("JSON",)),
+        Case("columnar_empty_body", columnar_event(""), 400, "invalid_json", ("empty",)),
+        Case("columnar_top_level_array", columnar_event(json.dumps(valid["data"])), 400, "invalid_shape", ("JSON object", "array")),
+        Case("columnar_records_body", columnar_event({"instances": [VALID_RECORD]}), 400, "unknown_field",
+             ("Content-Type: application/json",), field="instances"),
+        Case("columnar_with_pandas_index", columnar_event(dict(valid, index=[0, 1])), 400, "unknown_field",
+             ("index=False",), field="index"),
+        Case("columnar_misspelt_columns", columnar_event({"colums": valid["columns"], "data": valid["data"]}), 400,
+             "unknown_field", ('did you mean "columns"',), field="colums"),
+        Case("columnar_missing_columns", columnar_event({"data": valid["data"]}), 400, "missing_field", ('"columns"',), field="columns"),
+        Case("columnar_missing_data", columnar_event({"columns": valid["columns"]}), 400, "missing_field", ('"data"',), field="data"),
+        Case("columnar_columns_is_string", columnar_event(dict(valid, columns="sex,length")), 400, "invalid_type",
+             ("columns", "field names"), field="columns"),
+        Case("columnar_columns_has_number", columnar_event(dict(valid, columns=valid["columns"][:-1] + [7])), 400,
+             "invalid_type", ("columns",), field="columns"),
+        Case("columnar_duplicate_column", columnar_event(dict(valid, columns=["sex", "sex"] + INPUT_FIELDS[2:])), 400,
+             "duplicate_field", ('"sex"', "twice"), field="sex"),
+        Case("columnar_misspelt_column", columnar_event(dict(valid, columns=["sex", "lenght"] + INPUT_FIELDS[2:])), 400,
+             "unknown_field", ("lenght", 'did you mean "length"'), field="lenght"),
+        Case("columnar_label_column", columnar_event(dict(valid, columns=INPUT_FIELDS + ["rings"],
+                                                          data=[row + [9] for row in valid["data"]])), 400,
+             "unknown_field", ('"rings"', "expected columns"), field="rings"),
+        Case("columnar_missing_column", columnar_event(columnar_body([VALID_RECORD], without_shell)), 400, "missing_field",
+             ('"shell_weight"',), field="shell_weight"),
+        Case("columnar_data_is_object", columnar_event(dict(valid, data={"0": valid["data"][0]})), 400, "invalid_type",
+             ("data", "array of rows", "object"), field="data"),
+        Case("columnar_data_empty", columnar_event(dict(valid, data=[])), 400, "empty_data", ("at least one row",), field="data"),
+        Case("columnar_too_many_rows", columnar_event(columnar_body([VALID_RECORD] * (MAX_RECORDS + 1))), 400,
+             "too_many_records", (str(MAX_RECORDS + 1), str(MAX_RECORDS)), field="data"),
+        Case("columnar_row_is_object", columnar_event(dict(valid, data=[valid["data"][0], VALID_RECORD])), 400, "invalid_type",
+             ("data[1]", "array of 8 values", "object"), field="data", index=1),
+        Case("columnar_row_is_null", columnar_event(dict(valid, data=[valid["data"][0], None])), 400, "invalid_type",
+             ("data[1]", "null"), field="data", index=1),
+        Case("columnar_row_too_short", columnar_event(dict(valid, data=[valid["data"][0], valid["data"][1][:-1]])), 400,
+             "wrong_field_count", ("data[1]", "7 values", "expected 8"), field="data", index=1),
+        Case("columnar_row_too_long", columnar_event(dict(valid, data=[valid["data"][0] + [9], valid["data"][1]])), 400,
+             "wrong_field_count", ("data[0]", "9 values"), field="data", index=0),
+        # Columns in another order are valid; a bad value is still located by its own column.
+        Case("columnar_reordered_columns_bad_value",
+             columnar_event(columnar_body([VALID_RECORD, dict(VALID_RECORD, height=-1)], reordered)), 400, "out_of_range",
+             (f"data[1][{reordered.index('height')}] (height)",), field="height", index=1),
+    ]
+    return cases
+
+
+def _columnar_value_cases(rows: int = 3, index: int = 1) -> list[Case]:
+    prefix = "columnar_single_" if rows == 1 else "columnar_"
+    cases = []
+    for name in NUMERIC_FIELDS:
+        where = f"data[{index}][{INPUT_FIELDS.index(name)}] ({name})"
+        for label, value, token, code, mentions in BAD_JSON_NUMBERS:
+            event = columnar_event(_columnar_with(name, value, token, rows, index))
+            cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (where,) + mentions, field=name, index=index))
+    for label, value, code, mentions in BAD_SEX_VALUES:
+        event = columnar_event(_columnar_with("sex", value, None, rows, index))
+        cases.append(Case(f"{prefix}sex_{label}", event, 400, code, (f"data[{index}][0] (sex)",) + mentions, field="sex", index=index))
+    return cases
+
+
+# --------------------------------------------------------------------------- CSV
+
+VALID_ROW = csv_row(VALID_RECORD)
+# (label, cell text, code, mentions): every bad numeric cell.
+BAD_CSV_NUMBERS = [
+    ("letters", "abc", "invalid_type", ('"abc"', "number")),
+    ("empty", "", "invalid_type", ("empty",)),
+    ("quoted", '"0.5"', "invalid_type", ("number",)),
+    ("padded", " 0.5", "invalid_type", ("number",)),
+    ("trailing_space", "0.5 ", "invalid_type", ("number",)),
+    ("underscore", "0_5", "invalid_type", ("number",)),
+    ("hex", "0x1p-2", "invalid_type", ("number",)),
+    ("two_points", "0.4.5", "invalid_type", ("number",)),
+    ("leading_point", ".5", "invalid_type", ("written as in JSON",)),
+    ("plus_sign", "+0.5", "invalid_type", ("written as in JSON",)),
+    ("leading_zero", "00.5", "invalid_type", ("written as in JSON",)),
+    ("bare_exponent", "1e", "invalid_type", ("number",)),
+    ("decimal_comma", "0;5", "invalid_type", ("number",)),
+    ("nan", "nan", "non_finite", ("finite",)),
+    ("NaN", "NaN", "non_finite", ("finite",)),
+    ("inf", "inf", "non_finite", ("finite",)),
+    ("minus_infinity", "-Infinity", "non_finite", ("finite",)),
+    ("overflow", "1e999", "out_of_range", ("1e999", "between")),
+    ("negative", "-0.1", "out_of_range", ("-0.1", "between")),
+    ("absurd", "1e6", "out_of_range", ("1e6", "between")),
+    ("in_millimetres", "455", "out_of_range", ("455", "between")),
+    ("huge_integer", "9" * 400, "out_of_range", ("between",)),
+]
+BAD_CSV_SEX = [
+    ("unknown_letter", "X", "invalid_category", ("F, I, M",)), ("word", "Male", "invalid_category", ("F, I, M",)),
+    ("empty", "", "invalid_category", ("F, I, M",)), ("padded", " M", "invalid_category", ("F, I, M",)),
+    ("quoted", '"M"', "invalid_category", ("unquoted",)), ("number", "1", "invalid_category", ("F, I, M",)),
+]
+
+
+def _csv_with_cell(position: int, cell: str, rows: int, index: int) -> str:
+    lines = [VALID_ROW.split(",") for _ in range(rows)]
+    lines[index][position] = cell
+    return "".join(",".join(line) + "\n" for line in lines)
+
+
+def _csv_shape_cases() -> list[Case]:
+    header = ",".join(INPUT_FIELDS)
+    cases = [
+        Case("csv_empty_body", csv_event(""), 400, "invalid_csv", ("empty",)),
+        Case("csv_header_row", csv_event(f"{header}\n{VALID_ROW}\n"), 400, "header_row", ("header",), index=0),
+        Case("csv_blank_first_line", csv_event(f"\n{VALID_ROW}\n"), 400, "blank_row", ("row 0 (line 1)", "blank"), index=0),
+        Case("csv_blank_middle_line", csv_event(f"{VALID_ROW}\n\n{VALID_ROW}\n"), 400, "blank_row", ("row 1 (line 2)",), index=1),
+        Case("csv_blank_last_line", csv_event(f"{VALID_ROW}\n{VALID_ROW}\n\n"), 400, "blank_row", ("row 2 (line 3)",), index=2),
+        Case("csv_blank_line_crlf", csv_event(f"{VALID_ROW}\r\n\r\n{VALID_ROW}\r\n"), 400, "blank_row", ("row 1",), index=1),
+        Case("csv_only_a_line_end", csv_event("\n"), 400, "blank_row", ("row 0",), index=0),
+        Case("csv_row_too_short", csv_event(f"{VALID_ROW}\n{VALID_ROW.rsplit(',', 1)[0]}\n"), 400, "wrong_field_count",
+             ("row 1 (line 2)", "7 values", "expected 8"), index=1),
+        Case("csv_row_with_label", csv_event(f"9,{VALID_ROW}\n"), 400, "wrong_field_count",
+             ("row 0", "9 values", "no label column"), index=0),
+        Case("csv_trailing_comma", csv_event(f"{VALID_ROW},\n"), 400, "wrong_field_count", ("9 values",), index=0),
+        Case("csv_semicolons", csv_event(VALID_ROW.replace(",", ";") + "\n"), 400, "wrong_field_count", ("1 values",), index=0),
+        Case("csv_json_body", csv_event(json.dumps({"instances": [VALID_RECORD]})), 400, "invalid_csv",
+             ("row 0", "Content-Type: application/json"), index=0),
+        Case("csv_too_many_rows", csv_event((VALID_ROW + "\n") * (MAX_RECORDS + 1)), 400, "too_many_records",
+             (str(MAX_RECORDS + 1), str(MAX_RECORDS))),
+        Case("csv_base64_latin1", csv_event(("é" + VALID_ROW[1:]).encode("latin-1"), base64_encode=True), 400,
+             "invalid_encoding", ("UTF-8",)),
+        Case("csv_oversized", csv_event((VALID_ROW + "\n") * (MAX_BODY_BYTES // len(VALID_ROW) + 1)), 413,
+             "payload_too_large", (str(MAX_BODY_BYTES),)),
+    ]
+    return cases
+
+
+def _csv_value_cases(rows: int = 3, index: int = 1) -> list[Case]:
+    prefix = "csv_single_" if rows == 1 else "csv_"
+    cases = []
+    for name in NUMERIC_FIELDS:
+        position = INPUT_FIELDS.index(name)
+        where = f"row {index} (line {index + 1}) column {position + 1} ({name})"
+        for label, cell, code, mentions in BAD_CSV_NUMBERS:
+            event = csv_event(_csv_with_cell(position, cell, rows, index))
+            cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (where,) + mentions, field=name, index=index))
+    for label, cell, code, mentions in BAD_CSV_SEX:
+        event = csv_event(_csv_with_cell(0, cell, rows, index))
+        where = f"row {index} (line {index + 1}) column 1 (sex)"
+        cases.append(Case(f"{prefix}sex_{label}", event, 400, code, (where,) + mentions, field="sex", index=index))
+    return cases
+
+
 CORPUS = (_body_cases() + _shape_cases() + _field_presence_cases() + _numeric_value_cases() + _sex_value_cases()
           + _field_presence_cases(single=True) + _numeric_value_cases(single=True) + _sex_value_cases(single=True)
-          + _size_and_encoding_cases() + _routing_cases() + _content_type_cases())
+          + _size_and_encoding_cases() + _routing_cases() + _content_type_cases()
+          + _columnar_shape_cases() + _columnar_value_cases() + _columnar_value_cases(rows=1, index=0)
+          + _csv_shape_cases() + _csv_value_cases() + _csv_value_cases(rows=1, index=0))
 
 
-def test_corpus_has_at_least_100_distinct_malformed_requests():
-    assert len(CORPUS) >= 100
+def test_corpus_has_at_least_100_distinct_malformed_requests_per_format():
     assert len({case.id for case in CORPUS}) == len(CORPUS)
+    for prefix in ("columnar_", "csv_"):
+        assert sum(case.id.startswith(prefix) for case in CORPUS) >= 100
+    assert sum(not case.id.startswith(("columnar_", "csv_")) for case in CORPUS) >= 100
+
+
+def test_every_event_in_the_corpus_fits_in_a_synchronous_lambda_invocation():
+    # Lambda's synchronous invocation payload limit is 6 MB (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
+    # larger requests are rejected before they reach the function.
+    for case in CORPUS:
+        assert len(json.dumps(case.event).encode("utf-8")) < 6 * 1000 * 1000, case.id
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[case.id for case in CORPUS])

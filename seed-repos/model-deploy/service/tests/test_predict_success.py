@@ -10,7 +10,7 @@ import xgboost
 
 import train_local_model
 from conftest import TEST_PACKAGE_ARN, TEST_PACKAGE_VERSION
-from http_events import VALID_RECORD, LambdaContext, api_event, response_json
+from http_events import VALID_RECORD, LambdaContext, api_event, columnar_body, columnar_event, csv_body, csv_event, response_json
 
 INPUT_FIELDS = list(VALID_RECORD)
 
@@ -93,3 +93,42 @@ def test_health_reports_model_and_xgboost_version(service):
 
     assert body == {"status": "ok", "model": {"packageArn": TEST_PACKAGE_ARN, "version": TEST_PACKAGE_VERSION},
                     "xgboostVersion": xgboost.__version__}
+
+
+def _three_formats(records: list[dict]) -> dict[str, dict]:
+    return {"records": api_event({"instances": records}), "columnar": columnar_event(records), "csv": csv_event(records)}
+
+
+def test_every_request_format_gets_the_same_response_bytes_and_xgboosts_own_predictions(service, model_dir, sample_records):
+    records = [{field: record[field] for field in INPUT_FIELDS} for record in sample_records]
+    expected = _expected_predictions(model_dir, records)
+
+    for rows in (records, records[:1]):
+        responses = {name: service.handle(event, LambdaContext()) for name, event in _three_formats(rows).items()}
+
+        assert {name: r["statusCode"] for name, r in responses.items()} == {"records": 200, "columnar": 200, "csv": 200}
+        assert len({r["body"] for r in responses.values()}) == 1, "the formats disagree"
+        predictions = np.array(response_json(responses["csv"])["predictions"], dtype=np.float32)
+        np.testing.assert_array_equal(predictions.view(np.uint32), expected[:len(rows)].view(np.uint32))
+
+
+def test_columnar_columns_may_come_in_any_order(service):
+    records = [VALID_RECORD, dict(VALID_RECORD, sex="I", height=0.2)]
+    ordered = service.handle(columnar_event(records), LambdaContext())
+    reordered = service.handle(columnar_event(columnar_body(records, sorted(INPUT_FIELDS))), LambdaContext())
+
+    assert ordered["statusCode"] == reordered["statusCode"] == 200
+    assert ordered["body"] == reordered["body"]
+
+
+def test_csv_with_crlf_line_ends_charset_or_base64_is_accepted(service):
+    body = csv_body([VALID_RECORD, VALID_RECORD])
+    reference = service.handle(csv_event(body), LambdaContext())["body"]
+    variants = [csv_event(body.replace("\n", "\r\n")), csv_event(body.rstrip("\n")), csv_event(body, base64_encode=True),
+                api_event(body, headers={"Content-Type": "text/csv; charset=utf-8"}),
+                api_event(body, headers={"content-type": "text/csv; header=absent"})]
+
+    for event in variants:
+        response = service.handle(event, LambdaContext())
+        assert response["statusCode"] == 200, response["body"]
+        assert response["body"] == reference

@@ -1,20 +1,26 @@
-"""The Lambda image needs xgboost-cpu and numpy only, and the Dockerfile builds exactly that."""
+"""The Lambda image needs xgboost-cpu, numpy and orjson only, pinned with hashes, and the Dockerfile builds exactly that."""
 
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import os
 import re
 import shlex
 import sys
 
 import numpy
+import orjson
 import xgboost
 
-from conftest import SERVICE_DIR
+import compare_without_scipy
+from conftest import SAMPLE_CSV, SERVICE_DIR
 
 APP_DIR = os.path.join(SERVICE_DIR, "app")
 BASE_IMAGE = "public.ecr.aws/lambda/python:3.12"
+RUNTIME_DISTRIBUTIONS = ("xgboost-cpu", "numpy", "orjson")
+# The issue's target for the runtime dependencies installed with pip install --target (was 186 MB with scipy).
+MAX_INSTALLED_MEGABYTES = 80
 
 
 def _read(name: str) -> str:
@@ -22,15 +28,25 @@ def _read(name: str) -> str:
         return handle.read()
 
 
-def _requirement_pins(name: str) -> dict[str, str]:
-    pins = {}
-    for line in _read(name).splitlines():
+def _requirements(name: str) -> list[tuple[str, str, list[str]]]:
+    """(package, version, hashes) per requirement; backslash continuations joined."""
+    text = re.sub(r"\\\n", " ", _read(name))
+    requirements = []
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-r"):
-            package, _, version = line.partition("==")
-            assert version, f"{name}: {line!r} is not pinned with =="
-            pins[package.strip()] = version.strip()
-    return pins
+        if not line:
+            continue
+        spec, *options = line.split()
+        package, _, version = spec.partition("==")
+        assert version, f"{name}: {line!r} is not pinned with =="
+        hashes = [option.removeprefix("--hash=") for option in options if option.startswith("--hash=")]
+        assert len(hashes) == len(options), f"{name}: {line!r} has options other than --hash"
+        requirements.append((package, version, hashes))
+    return requirements
+
+
+def _requirement_pins(name: str) -> dict[str, str]:
+    return {package: version for package, version, _hashes in _requirements(name)}
 
 
 def _dockerfile_instructions() -> list[tuple[str, str]]:
@@ -44,8 +60,8 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     return instructions
 
 
-def test_app_imports_only_the_standard_library_numpy_and_xgboost():
-    allowed = set(sys.stdlib_module_names) | {"numpy", "xgboost"}
+def test_app_imports_only_the_standard_library_numpy_xgboost_and_orjson():
+    allowed = set(sys.stdlib_module_names) | {"numpy", "xgboost", "orjson"}
     for name in sorted(os.listdir(APP_DIR)):
         if not name.endswith(".py"):
             continue
@@ -61,13 +77,47 @@ def test_app_imports_only_the_standard_library_numpy_and_xgboost():
                 assert module.split(".")[0] in allowed, f"app/{name} imports {module}"
 
 
-def test_runtime_requirements_are_exactly_pinned_xgboost_cpu_and_numpy_matching_the_test_environment():
-    assert _requirement_pins("requirements.txt") == {"xgboost-cpu": xgboost.__version__, "numpy": numpy.__version__}
+def test_runtime_requirements_are_exactly_xgboost_cpu_numpy_and_orjson_matching_the_test_environment():
+    assert _requirement_pins("requirements.txt") == {"xgboost-cpu": xgboost.__version__, "numpy": numpy.__version__,
+                                                     "orjson": orjson.__version__}
 
 
-def test_dev_requirements_extend_runtime_requirements_with_pinned_test_tools():
-    assert "-r requirements.txt" in _read("requirements-dev.txt").splitlines()
-    assert set(_requirement_pins("requirements-dev.txt")) == {"pytest", "pandas"}
+def test_every_runtime_requirement_is_pinned_with_a_sha256_hash():
+    for package, _version, hashes in _requirements("requirements.txt"):
+        assert hashes, f"{package} has no --hash"
+        assert all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), (package, hashes)
+
+
+def test_scipy_is_not_a_runtime_requirement_although_xgboost_cpu_declares_it():
+    declared = importlib.metadata.requires("xgboost-cpu") or []
+    assert any(requirement.startswith("scipy") for requirement in declared)  # why --no-deps is needed
+    assert "scipy" not in _requirement_pins("requirements.txt")
+
+
+def test_dev_requirements_pin_the_runtime_packages_at_the_same_versions_plus_test_tools():
+    dev = _requirement_pins("requirements-dev.txt")
+    assert {package: dev.get(package) for package in RUNTIME_DISTRIBUTIONS} == _requirement_pins("requirements.txt")
+    assert set(dev) - set(RUNTIME_DISTRIBUTIONS) == {"pytest", "pandas"}
+
+
+def test_installed_runtime_dependencies_are_at_most_80_mb():
+    # The files pip install --target writes for these wheels (their RECORD), without bytecode, as the
+    # benchmark measures with a real pip install --target --no-compile.
+    total = 0
+    for name in RUNTIME_DISTRIBUTIONS:
+        distribution = importlib.metadata.distribution(name)
+        for file in distribution.files or []:
+            if "__pycache__" not in file.parts:
+                path = distribution.locate_file(file)
+                total += os.path.getsize(path) if os.path.isfile(path) else 0
+    assert 50e6 < total <= MAX_INSTALLED_MEGABYTES * 1e6, f"{total / 1e6:.1f} MB"
+
+
+def test_predictions_are_bit_identical_with_and_without_scipy(capsys):
+    # Every sample row through the handler and raw inplace_predict, in a process where scipy can be imported
+    # and in one where every scipy import fails, as in the image.
+    assert compare_without_scipy.main(["--data", SAMPLE_CSV]) == 0
+    assert "bit-identical with and without scipy" in capsys.readouterr().out
 
 
 def test_dockerfile_uses_the_pinned_lambda_python_base_image():
@@ -76,10 +126,11 @@ def test_dockerfile_uses_the_pinned_lambda_python_base_image():
     assert [keyword for keyword, _ in instructions].count("FROM") == 1
 
 
-def test_dockerfile_installs_only_requirements_txt_into_the_task_root():
+def test_dockerfile_installs_only_requirements_txt_into_the_task_root_checking_hashes_without_dependencies():
     installs = [rest for keyword, rest in _dockerfile_instructions() if keyword == "RUN" and "pip" in rest]
     assert len(installs) == 1
     words = shlex.split(installs[0])
+    assert {"--require-hashes", "--no-deps", "--only-binary=:all:"} <= set(words)
     assert words[words.index("-r") + 1].endswith("requirements.txt")
     assert words[words.index("--target") + 1] in ("${LAMBDA_TASK_ROOT}", "$LAMBDA_TASK_ROOT")
     assert [w for w in words[words.index("install") + 1:] if not w.startswith("-") and w != words[words.index("-r") + 1]
@@ -102,9 +153,11 @@ def test_dockerfile_checks_at_build_time_that_the_handler_initialises():
     assert any("import app.handler" in run for run in runs)
 
 
-def test_dockerfile_precompiles_the_app_bytecode_because_the_lambda_file_system_is_read_only():
+def test_dockerfile_precompiles_app_and_dependency_bytecode_because_the_lambda_file_system_is_read_only():
     runs = [shlex.split(rest) for keyword, rest in _dockerfile_instructions() if keyword == "RUN"]
     assert ["python", "-m", "compileall", "-q", "${LAMBDA_TASK_ROOT}/app"] in runs
+    # pip runs with --no-compile so that the dependencies' test suites get no bytecode; the rest is compiled.
+    assert ["python", "-m", "compileall", "-q", "-x", "/tests/", "${LAMBDA_TASK_ROOT}"] in runs
 
 
 def test_dockerignore_sends_only_app_model_and_requirements_to_the_build():

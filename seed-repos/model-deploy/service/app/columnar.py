@@ -1,0 +1,165 @@
+"""The columnar JSON format: pandas' "split" orientation without the index.
+
+    Content-Type: application/json; format=pandas-split
+    {"columns": ["sex", "length", ...], "data": [["M", 0.455, ...], ...]}
+
+This is what ``DataFrame.to_json(orient="split", index=False)`` writes, and the
+body and Content-Type MLflow's scoring server took for it
+(https://mlflow.org/docs/1.30.0/models.html#deploy-mlflow-models), so a client
+holding a DataFrame sends one call's output. Field names are written once
+instead of once per record, so the body is about half the size of the records
+format and parses in about half the time. Columns may come in any order; each
+input field exactly once.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+from .describe import json_type_name, short, suggest_field
+from .errors import RequestError
+from .fields import FieldRules
+from .transform import Transform
+
+COLUMNS_KEY, DATA_KEY = "columns", "data"
+_TOP_LEVEL = (COLUMNS_KEY, DATA_KEY)
+_NUMBER_TYPES = frozenset((int, float))
+
+
+class ColumnarValidator:
+    """Validates a split-orientation body against a :class:`Transform` and builds features."""
+
+    def __init__(self, transform: Transform, max_records: int, rules: FieldRules | None = None) -> None:
+        self.transform = transform
+        self.max_records = max_records
+        self.rules = rules or FieldRules(transform)
+        self.fields = transform.input_fields
+        self.field_set = frozenset(self.fields)
+        self._layouts: dict[tuple[str, ...], tuple[Any, list[tuple[str, Any, dict]]]] = {}
+
+    def features(self, doc: Any) -> np.ndarray:
+        columns, data = self._parts(doc)
+        numeric_getter, category_getters = self._layout(columns)
+        parsed = self._fast(data, len(columns), numeric_getter, category_getters)
+        if parsed is None:
+            parsed = self._slow(data, columns)
+        return self.transform.apply(*parsed)
+
+    # -- the document around the rows
+    def _parts(self, doc: Any) -> tuple[tuple[str, ...], list]:
+        if type(doc) is not dict:
+            raise RequestError(400, "invalid_shape",
+                               f"request body must be a JSON object like {{\"columns\": [...], \"data\": [[...]]}}, got {json_type_name(doc)}")
+        for key in doc:
+            if key not in _TOP_LEVEL:
+                if key == "index":
+                    message = "unknown top-level field \"index\": write the body with DataFrame.to_json(orient=\"split\", index=False)"
+                elif key == "instances":
+                    message = "unknown top-level field \"instances\": a records body needs Content-Type: application/json"
+                else:
+                    hint = suggest_field(key, _TOP_LEVEL)
+                    message = f"unknown top-level field {short(key)}" + (
+                        f"; did you mean \"{hint}\"?" if hint else "; the fields are \"columns\" and \"data\"")
+                raise RequestError(400, "unknown_field", message, field=key[:100])
+        for key in _TOP_LEVEL:
+            if key not in doc:
+                raise RequestError(400, "missing_field", f"request body must have a \"{key}\" list", field=key)
+        columns, data = doc[COLUMNS_KEY], doc[DATA_KEY]
+        if type(columns) is not list or not all(type(c) is str for c in columns):
+            raise RequestError(400, "invalid_type", f"\"columns\" must be an array of field names, got {short(columns)}",
+                               field=COLUMNS_KEY)
+        seen = set()
+        for name in columns:
+            if name in seen:
+                raise RequestError(400, "duplicate_field", f"\"columns\" names {short(name)} twice", field=name[:100])
+            seen.add(name)
+            if name not in self.field_set:
+                hint = suggest_field(name, self.fields)
+                message = f"unknown column {short(name)}" + (
+                    f"; did you mean \"{hint}\"?" if hint else f"; expected columns are {', '.join(self.fields)}")
+                raise RequestError(400, "unknown_field", message, field=name[:100])
+        for field in self.fields:
+            if field not in seen:
+                raise RequestError(400, "missing_field", f"\"columns\" lacks required field \"{field}\"", field=field)
+        if type(data) is not list:
+            raise RequestError(400, "invalid_type", f"\"data\" must be an array of rows, got {json_type_name(data)}", field=DATA_KEY)
+        if not data:
+            raise RequestError(400, "empty_data", "\"data\" must contain at least one row", field=DATA_KEY)
+        if len(data) > self.max_records:
+            raise RequestError(400, "too_many_records",
+                               f"\"data\" has {len(data)} rows; the limit is {self.max_records} per request", field=DATA_KEY)
+        return tuple(columns), data
+
+    def _layout(self, columns: tuple[str, ...]):
+        """Getters of the numeric values (in the transform's order) and of each category; cached per column order."""
+        layout = self._layouts.get(columns)
+        if layout is None:
+            position = {name: i for i, name in enumerate(columns)}
+            numeric = [position[f] for f in self.rules.numeric_fields]
+            numeric_getter = (itemgetter(*numeric) if len(numeric) > 1
+                              else (lambda row, p=numeric[0]: (row[p],)) if numeric else None)
+            category_getters = [(f, itemgetter(position[f]), self.rules.category_lookup[f]) for f in self.rules.categorical_fields]
+            layout = (numeric_getter, category_getters)
+            if len(self._layouts) < 64:  # bounded: clients choose the order
+                self._layouts[columns] = layout
+        return layout
+
+    # -- fast path: whole columns at once; None whenever anything is unusual
+    def _fast(self, data: list, width: int, numeric_getter, category_getters) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        n = len(data)
+        if set(map(type, data)) != {list} or set(map(len, data)) != {width}:
+            return None
+        if numeric_getter is not None:
+            rows = list(map(numeric_getter, data))
+            if not _NUMBER_TYPES.issuperset(map(type, chain.from_iterable(rows))):
+                return None
+            count = len(self.rules.numeric_fields)
+            try:
+                numeric = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=n * count).reshape(n, count)
+            except OverflowError:  # an integer beyond float range
+                return None
+            if not self.rules.in_bounds(numeric):
+                return None
+        else:
+            numeric = np.empty((n, 0), dtype=np.float64)
+        category_columns = []
+        for _field, getter, lookup in category_getters:
+            try:
+                found = list(map(lookup.get, map(getter, data)))
+            except TypeError:  # an unhashable value (array, object)
+                return None
+            if None in found:
+                return None
+            category_columns.append(np.fromiter(found, dtype=np.intp, count=n))
+        return numeric, category_columns
+
+    # -- slow path: precise first error, in row then column order
+    def _slow(self, data: list, columns: tuple[str, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+        numeric_index = {f: j for j, f in enumerate(self.rules.numeric_fields)}
+        category_index = {f: k for k, f in enumerate(self.rules.categorical_fields)}
+        numeric_rows = []
+        category_columns: list[list[int]] = [[] for _ in category_index]
+        for index, row in enumerate(data):
+            where = f"data[{index}]"
+            if type(row) is not list:
+                raise RequestError(400, "invalid_type",
+                                   f"{where} must be an array of {len(columns)} values ({', '.join(columns)}); got {json_type_name(row)}",
+                                   field=DATA_KEY, index=index)
+            if len(row) != len(columns):
+                raise RequestError(400, "wrong_field_count",
+                                   f"{where} has {len(row)} values; expected {len(columns)}, one per column ({', '.join(columns)})",
+                                   field=DATA_KEY, index=index)
+            numeric = [0.0] * len(numeric_index)
+            for position, (field, value) in enumerate(zip(columns, row)):
+                path = f"{where}[{position}] ({field})"
+                if field in numeric_index:
+                    numeric[numeric_index[field]] = self.rules.json_number(value, numeric_index[field], path, index)
+                else:
+                    category_columns[category_index[field]].append(self.rules.category(value, field, path, index))
+            numeric_rows.append(numeric)
+        numeric_array = np.array(numeric_rows, dtype=np.float64).reshape(len(data), len(numeric_index))
+        return numeric_array, [np.array(c, dtype=np.intp) for c in category_columns]
