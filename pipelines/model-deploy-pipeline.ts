@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
 import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
@@ -62,6 +63,8 @@ export interface ModelDeployPipelineProps {
   readonly modelPackageGroupName: string;
   /** Role EventBridge uses to start the project's pipelines. */
   readonly eventsRole: iam.IRole;
+  /** The project's notification topic: the deploy stacks' alarms publish to it. */
+  readonly notificationTopic: sns.ITopic;
 }
 
 /**
@@ -142,6 +145,8 @@ export class ModelDeployPipeline extends Construct {
         EXPORT_TEMPLATE_NAME: this.binding.exportTemplateName,
         EXPORT_TEMPLATE_STAGING_CONFIG: DEPLOY_CONFIG_FILES.staging,
         EXPORT_TEMPLATE_PROD_CONFIG: DEPLOY_CONFIG_FILES.prod,
+        // The deploy seeds' NotificationTopicArn parameter: every alarm of both stages acts on it.
+        NOTIFICATION_TOPIC_ARN: props.notificationTopic.topicArn,
         ...this.binding.buildEnvironment,
       }),
     });

@@ -21,10 +21,15 @@ export interface SageMakerEndpointTargetProps {
   readonly servingImageRepository?: string;
 }
 
+/** The service-linked role Application Auto Scaling creates on the first RegisterScalableTarget for a SageMaker variant. */
+const SAGEMAKER_AUTOSCALING_SERVICE = 'sagemaker.application-autoscaling.amazonaws.com';
+const SAGEMAKER_AUTOSCALING_ROLE = `aws-service-role/${SAGEMAKER_AUTOSCALING_SERVICE}/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`;
+
 /**
  * Serves the model from a SageMaker endpoint, serverless or real-time (seed-repos/model-deploy-endpoint).
  * The build packages the inference code and exports a plain CloudFormation template:
- * Model → EndpointConfig → Endpoint. No docker: the serving image is AWS's XGBoost framework image.
+ * Model → EndpointConfig → Endpoint, with the stage's alarms, dashboard and (real-time) autoscaling.
+ * No docker: the serving image is AWS's XGBoost framework image.
  */
 export class SageMakerEndpointTarget implements IDeployTarget {
   readonly description = 'SageMaker endpoint: serverless or real-time';
@@ -56,6 +61,13 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       resources: [arn('logs', `log-group:/aws/sagemaker/Endpoints/${prefix}*`), arn('logs', `log-group:/aws/sagemaker/Endpoints/${prefix}*:*`)],
     }));
     modelRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadTheRollbackAlarms',
+      // SageMaker "Auto-Rollback Configuration and Monitoring": the execution role must be allowed
+      // cloudwatch:DescribeAlarms on the alarms a blue/green deployment watches (the stage's own alarms).
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: [arn('cloudwatch', `alarm:${prefix}*`)],
+    }));
+    modelRole.addToPolicy(new iam.PolicyStatement({
       sid: 'EndpointMetrics',
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
@@ -67,6 +79,13 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       // scripts/check_endpoint_modes.py: refuses a real-time -> serverless switch UpdateEndpoint cannot make.
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
       resources: ['endpoint', 'endpoint-config'].map((kind) => arn('sagemaker', `${kind}/${prefix}*`)),
+    }));
+    roles.build.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadTheAutoscaledVariants',
+      // scripts/check_endpoint_modes.py: refuses a new instance type for a variant registered for autoscaling.
+      // Describe calls of Application Auto Scaling have no resource-level permissions.
+      actions: ['application-autoscaling:DescribeScalableTargets'],
+      resources: ['*'],
     }));
     roles.test.addToPolicy(new iam.PolicyStatement({
       sid: 'InvokeTheStagingEndpoint',
@@ -82,9 +101,12 @@ export class SageMakerEndpointTarget implements IDeployTarget {
         'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
         'sagemaker:CreateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
         'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
+        // Registering a variant for autoscaling needs the caller to be allowed to resize it (SageMaker "Auto scaling prerequisites").
+        'sagemaker:UpdateEndpointWeightsAndCapacities',
       ],
       resources: hosting,
     }));
+    this.grantOperations(roles.deploy, prefix, arn);
     roles.deploy.addToPolicy(new iam.PolicyStatement({
       sid: 'PassOnlyTheModelRole',
       actions: ['iam:PassRole'],
@@ -99,5 +121,76 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       stagingTestInput: { output: ENDPOINT_NAME_OUTPUT, variable: 'STAGING_ENDPOINT_NAME' },
       buildEnvironment: { MODEL_EXECUTION_ROLE_ARN: modelRole.roleArn },
     };
+  }
+  /**
+   * The deploy stacks' alarms, dashboard and autoscaling: CloudFormation's handler calls for them (their
+   * resource provider schemas), on the project's names; scalable targets have generated ids, so those
+   * statements are held to SageMaker variants by Application Auto Scaling's condition keys.
+   */
+  private grantOperations(role: iam.Role, prefix: string, arn: (service: string, resource: string) => string): void {
+    const scalableTargets = arn('application-autoscaling', 'scalable-target/*');
+    const sageMakerVariants = {
+      StringEquals: {
+        'application-autoscaling:service-namespace': 'sagemaker',
+        'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount',
+      },
+    };
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'ProjectAlarms',
+        actions: [
+          'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
+          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
+        ],
+        resources: [arn('cloudwatch', `alarm:${prefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectDashboards',
+        actions: [
+          'cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards',
+          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
+        ],
+        // Dashboards are global: their ARNs have no region.
+        resources: [`arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${prefix}*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ScaleSageMakerVariants',
+        actions: [
+          'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
+          'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+        ],
+        resources: [scalableTargets],
+        conditions: sageMakerVariants,
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagScalableTargets',
+        // Tag actions carry no service-namespace key.
+        actions: ['application-autoscaling:TagResource', 'application-autoscaling:UntagResource', 'application-autoscaling:ListTagsForResource'],
+        resources: [scalableTargets],
+      }),
+      new iam.PolicyStatement({
+        sid: 'TargetTrackingAlarms',
+        // The ScalableTarget handler manages the alarms of target tracking, named TargetTracking-<resource id>-...
+        actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'],
+        resources: [arn('cloudwatch', `alarm:TargetTracking-endpoint/${prefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AutoScalingReads',
+        // No resource-level permissions (Service Authorization Reference).
+        actions: [
+          'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
+          'application-autoscaling:DescribeScheduledActions', 'cloudwatch:GetMetricData',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateTheSageMakerAutoScalingRole',
+        // Application Auto Scaling "Service-linked roles": the first RegisterScalableTarget creates it as the caller.
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${SAGEMAKER_AUTOSCALING_ROLE}`],
+        conditions: { StringEquals: { 'iam:AWSServiceName': SAGEMAKER_AUTOSCALING_SERVICE } },
+      }),
+    ];
+    statements.forEach((s) => role.addToPolicy(s));
   }
 }

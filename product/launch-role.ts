@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PortfolioNames } from './portfolio-names';
+import { PROJECT_ID_TAG } from './sagemaker-project';
 
 /** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
 const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
@@ -16,6 +17,8 @@ const PASS_ROLE_SERVICES = [
   'events.amazonaws.com',
   'sagemaker.amazonaws.com',
   'lambda.amazonaws.com',
+  // The Lambda deploy stacks' deployment groups run as a project role (CodeDeploy shifts the live alias).
+  'codedeploy.amazonaws.com',
 ];
 
 /**
@@ -36,7 +39,7 @@ export class ProjectPermissionsBoundary extends Construct {
           sid: 'ProjectServices',
           actions: [
             's3:*', 'sagemaker:*', 'codecommit:*', 'codebuild:*', 'codepipeline:*', 'cloudformation:*',
-            'logs:*', 'ecr:*', 'lambda:*', 'apigateway:*', 'execute-api:Invoke', 'cloudwatch:*', 'events:*',
+            'logs:*', 'ecr:*', 'lambda:*', 'apigateway:*', 'execute-api:Invoke', 'cloudwatch:*', 'events:*', 'application-autoscaling:*', 'codedeploy:*',
             'kms:Decrypt', 'kms:GenerateDataKey', 'sts:GetCallerIdentity', 'iam:GetRole',
           ],
           resources: ['*'],
@@ -46,6 +49,13 @@ export class ProjectPermissionsBoundary extends Construct {
           actions: ['iam:PassRole'],
           resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${PROJECT_ROLE_NAMES}`],
           conditions: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateTheSageMakerAutoScalingRole',
+          // Application Auto Scaling creates its service-linked role as the caller of the first RegisterScalableTarget.
+          actions: ['iam:CreateServiceLinkedRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`],
+          conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
         }),
         new iam.PolicyStatement({
           sid: 'NeverLeaveTheBoundary',
@@ -259,6 +269,33 @@ export class LaunchRole extends Construct {
           'ecr:TagResource', 'ecr:UntagResource', 'ecr:ListTagsForResource', 'ecr:ListImages', 'ecr:BatchDeleteImage',
         ],
         resources: [arn('ecr', 'repository', 'sagemaker-p-*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+      // The notification topic's key: KMS generates key ids, so the key statements are scoped by the project tag the
+      // template puts on the key (aws:RequestTag at CreateKey, aws:ResourceTag afterwards; AWS KMS "ABAC for AWS KMS").
+      new iam.PolicyStatement({
+        sid: 'CreateProjectKeys',
+        actions: ['kms:CreateKey'],
+        resources: ['*'],
+        conditions: { StringLike: { [`aws:RequestTag/${PROJECT_ID_TAG}`]: 'p-*' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ManageProjectKeys',
+        actions: [
+          'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:EnableKeyRotation',
+          'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:DisableKey', 'kms:UpdateKeyDescription', 'kms:ScheduleKeyDeletion',
+          'kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags',
+        ],
+        resources: [arn('kms', 'key', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+        conditions: { StringLike: { [`aws:ResourceTag/${PROJECT_ID_TAG}`]: 'p-*' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProjectNotificationTopics',
+        actions: [
+          'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:GetDataProtectionPolicy',
+          'sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes', 'sns:ListSubscriptionsByTopic',
+          'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource',
+        ],
+        resources: [arn('sns', 'sagemaker-p-*', undefined)],
       }),
     ];
     statements.forEach((statement) => this.role.addToPolicy(statement));

@@ -24,7 +24,7 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
   // The permissions boundary is a ceiling, not a grant: service-wide wildcards are how a boundary
   // names the services project roles may ever use. Each role's own policy is scoped.
   const boundary = stack.launchRole.boundary.policy;
-  for (const service of ['apigateway', 'cloudformation', 'cloudwatch', 'codebuild', 'codecommit', 'codepipeline', 'ecr',
+  for (const service of ['apigateway', 'application-autoscaling', 'cloudformation', 'cloudwatch', 'codebuild', 'codecommit', 'codedeploy', 'codepipeline', 'ecr',
     'events', 'lambda', 'logs', 's3', 'sagemaker']) {
     ack(boundary, `IAM5[Action::${service}:*]`, `Permissions boundary (a ceiling, not a grant) allows the ${service} service for project roles.`);
   }
@@ -53,6 +53,10 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
     'Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/sagemaker-p-*': 'Project image repositories are sagemaker-<project id>-*.',
     'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/sagemaker-*':
       'Build log groups are /aws/codebuild/sagemaker-<name>-<id>-*, named after the project build projects.',
+    'Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:sagemaker-p-*':
+      'Notification topics are sagemaker-<project id>-notifications; subscriptions are <topic ARN>:<generated id>.',
+    'Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*':
+      'KMS generates key ids; every key statement requires the sagemaker:project-id tag that only project keys carry.',
     [`Resource::arn:<AWS::Partition>:s3:::${stack.assetBucketName}/*`]:
       'CodeCommit reads the seed-repo archives from the product asset bucket when it creates the project repositories.',
   };
@@ -180,7 +184,7 @@ function acknowledgeModelDeploy(project: SageMakerProjectStack, ack: Ack): void 
         + 'cannot wildcard the API id while naming the route; the role only runs the staging smoke test (read-only predictions).'],
       [target.lambdaExecutionRole!, at('logs', `log-group:/aws/lambda/${PREFIX}*:*`), 'Log streams of the project\'s inference functions only.'],
       [deploy.deployRole, 'Resource::*', 'HTTP API access-log delivery (logs:*LogDelivery*, logs:*ResourcePolicy*), '
-        + 'logs:DescribeLogGroups and logs:DescribeIndexPolicies have no resource-level permissions.'],
+        + 'logs:DescribeLogGroups, logs:DescribeIndexPolicies and codedeploy:StopDeployment have no resource-level permissions.'],
       [deploy.deployRole, 'Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apis/*', 'HTTP API ids are generated at create time; '
         + 'API Gateway resources support neither name prefixes nor, for HTTP APIs, tag conditions on every call.'],
       [deploy.deployRole, 'Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/tags/*', 'Tagging the generated HTTP API resources.'],
@@ -196,7 +200,7 @@ function acknowledgeModelDeploy(project: SageMakerProjectStack, ack: Ack): void 
     const modelRole = target.modelExecutionRole!;
     acknowledgeBucketGrant(ack, modelRole, bucketId, purpose, true);
     findings.push(
-      [deploy.buildRole, 'Resource::*', 'sagemaker:ListModelPackages has no resource-level permissions.'],
+      [deploy.buildRole, 'Resource::*', 'sagemaker:ListModelPackages and application-autoscaling:DescribeScalableTargets have no resource-level permissions.'],
       [modelRole, 'Resource::*', 'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is conditioned on /aws/sagemaker/* namespaces.'],
       [modelRole, 'Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/sagemaker-xgboost', 'AWS-owned XGBoost serving image; the owning account differs per region.'],
       [modelRole, at('logs', `log-group:/aws/sagemaker/Endpoints/${PREFIX}*`), 'Log groups of the project\'s endpoints.'],
@@ -205,6 +209,14 @@ function acknowledgeModelDeploy(project: SageMakerProjectStack, ack: Ack): void 
         `Resource::${SAGEMAKER_ARN}:${kind}/${PREFIX}*`, `The project's SageMaker ${kind} names (sagemaker-<id>-<stage>-...), versioned per model.`]),
       ...['endpoint-config', 'endpoint'].map((kind): [IConstruct, string, string] => [deploy.buildRole,
         `Resource::${SAGEMAKER_ARN}:${kind}/${PREFIX}*`, `Read-only: the build reads which mode each stage's ${kind} runs in.`]),
+      [modelRole, at('cloudwatch', `alarm:${PREFIX}*`), 'cloudwatch:DescribeAlarms only, on the stage alarms a blue/green deployment watches.'],
+      [deploy.deployRole, at('cloudwatch', `alarm:${PREFIX}*`), 'Alarms of the project\'s endpoint stacks (sagemaker-<id>-<stage>-*).'],
+      [deploy.deployRole, `Resource::arn:<AWS::Partition>:cloudwatch::<AWS::AccountId>:dashboard/${PREFIX}*`, 'Dashboards of the project\'s endpoint stacks.'],
+      [deploy.deployRole, at('cloudwatch', `alarm:TargetTracking-endpoint/${PREFIX}*`), 'Target-tracking alarms of the project\'s endpoint variants, '
+        + 'named by Application Auto Scaling after the variant.'],
+      [deploy.deployRole, at('application-autoscaling', 'scalable-target/*'), 'Scalable target ids are generated by Application Auto Scaling; '
+        + 'registration and policies are conditioned on the sagemaker namespace and variant instance count.'],
+      [deploy.deployRole, 'Resource::*', 'Application Auto Scaling Describe* calls and cloudwatch:GetMetricData have no resource-level permissions.'],
     );
   }
   for (const [construct, finding, reason] of findings) {

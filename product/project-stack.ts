@@ -17,6 +17,7 @@ import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 import { ModelBuildPipeline } from '../pipelines/model-build-pipeline';
 import { ModelDeployPipeline } from '../pipelines/model-deploy-pipeline';
 import { ProjectContext, serviceRole } from '../pipelines/project-context';
+import { ProjectNotifications } from '../pipelines/project-notifications';
 import { SageMakerEndpointTarget } from '../pipelines/sagemaker-endpoint-target';
 
 /** The seed repos are loaded by path as assets, never imported. */
@@ -68,6 +69,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
   readonly modelDeploy: ModelDeployPipeline;
   readonly deployment: ModelDeployment;
   readonly deployTarget: IDeployTarget;
+  readonly notifications: ProjectNotifications;
 
   constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
     const deployment = props.deployment ?? ModelDeployment.LAMBDA_SERVICE;
@@ -123,6 +125,12 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
 
     const context: ProjectContext = { ...this.project, artifactBucket: this.artifactBucket };
     const name = (key: ProjectNameKey) => projectName(key, this.project);
+    this.notifications = new ProjectNotifications(this, 'Notifications', {
+      topic: name('notificationTopic'),
+      pipelineFailedRule: name('pipelineFailedRule'),
+      approvalNeededRule: name('approvalNeededRule'),
+      modelRegisteredRule: name('modelRegisteredRule'),
+    });
     const eventsRole = serviceRole(this, 'EventsRole', name('eventsRole'), 'events.amazonaws.com',
       'Lets EventBridge start the project\'s pipelines');
 
@@ -158,6 +166,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       target: this.deployTarget,
       seedDirectory: path.join(SEED_REPOS_DIR, DEPLOYMENT_SEEDS[deployment].seed),
       modelPackageGroupName: this.modelBuild.modelPackageGroup.modelPackageGroupName,
+      notificationTopic: this.notifications.topic,
       eventsRole,
       names: {
         repository: name('modelDeployRepository'),
@@ -177,6 +186,11 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       },
     });
 
+    this.notifications.announce({
+      pipelines: [this.modelBuild.pipeline, this.modelDeploy.pipeline],
+      modelPackageGroupName: this.modelBuild.modelPackageGroup.modelPackageGroupName,
+    });
+
     new CfnOutput(this, 'ArtifactBucketName', {
       description: 'Project bucket for pipeline artifacts, training data and models',
       value: this.artifactBucket.bucketName,
@@ -191,6 +205,10 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     if (this.deployTarget instanceof LambdaServiceTarget && this.deployTarget.imageRepository) {
       new CfnOutput(this, 'InferenceImageRepositoryUri', { value: this.deployTarget.imageRepository.repositoryUri });
     }
+    new CfnOutput(this, 'NotificationTopicArn', {
+      description: 'Alarms, failed pipeline runs, pending approvals and registered models are published here',
+      value: this.notifications.topic.topicArn,
+    });
     new CfnOutput(this, 'PermissionsBoundaryName', {
       description: 'Permissions boundary every project role carries',
       value: props.permissionsBoundaryName,

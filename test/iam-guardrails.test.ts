@@ -11,6 +11,8 @@ const UNSCOPABLE_ACTIONS = new Set([
   'logs:DescribeLogGroups', 'sts:GetCallerIdentity', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
   // HTTP API access logging: API Gateway sets up vended log delivery as the caller; no resource-level permissions.
   'logs:CreateLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:PutResourcePolicy', 'logs:DeleteResourcePolicy',
+  // The Lambda alias's CodeDeployLambdaAliasUpdate stops a deployment it gave up on; no resource-level permissions.
+  'codedeploy:StopDeployment',
 ]);
 const READ_ONLY_VERB = /^(Get|List|Describe|BatchGet|BatchCheck|Search|View)/;
 

@@ -4,7 +4,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { LambdaServiceTarget, LambdaServiceTargetProps, PROMOTE_BUILDSPEC, STAGE_IMAGE_TAG_PREFIXES, STAGE_IMAGES_KEPT } from '../pipelines/lambda-service-target';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  INFERENCE_STAGES, LAMBDA_DEPLOYMENT_CONFIGS, LambdaServiceTarget, LambdaServiceTargetProps, PROMOTE_BUILDSPEC, ROLLBACK_ALARMS,
+  STAGE_IMAGE_TAG_PREFIXES, STAGE_IMAGES_KEPT,
+} from '../pipelines/lambda-service-target';
 import { ModelDeployPipeline } from '../pipelines/model-deploy-pipeline';
 
 /** The target on its own, in a plain stack (the product's own template is covered in model-deploy-pipeline.test.ts). */
@@ -23,6 +27,7 @@ function synthesize(options: Partial<LambdaServiceTargetProps>): Template {
     seedDirectory: path.join(__dirname, '..', 'seed-repos', 'model-deploy'),
     modelPackageGroupName: 'abalone-p-abcdef123456',
     eventsRole: new iam.Role(stack, 'Events', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
+    notificationTopic: new sns.Topic(stack, 'Notifications'),
     names: {
       repository: n('modeldeploy'),
       buildProject: n('modeldeploy'),
@@ -90,11 +95,60 @@ describe('LambdaServiceTarget', () => {
     expect(seedBuildspec).toMatch(/exported-variables:\n\s+- IMAGE_TAG/);
   });
 
-  test('runs a privileged build that receives the repository and the Lambda role', () => {
+  test('runs a privileged build that receives the repository, the Lambda role and the CodeDeploy role', () => {
     const template = synthesize({});
     const [build] = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .filter((p: any) => p.Properties.Environment.PrivilegedMode === true);
     const names = build.Properties.Environment.EnvironmentVariables.map((v: any) => v.Name);
-    expect(names).toEqual(expect.arrayContaining(['ECR_REPOSITORY_URI', 'ECR_REPOSITORY_NAME', 'LAMBDA_EXECUTION_ROLE_ARN']));
+    expect(names).toEqual(expect.arrayContaining(['ECR_REPOSITORY_URI', 'ECR_REPOSITORY_NAME', 'LAMBDA_EXECUTION_ROLE_ARN', 'CODEDEPLOY_ROLE_ARN']));
+  });
+
+  test('creates the CodeDeploy role the deploy stacks shift their live alias with, trusted by CodeDeploy only', () => {
+    const template = synthesize({});
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'sagemaker-p-abcdef123456-inference-codedeploy',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' }, Action: 'sts:AssumeRole' })] },
+    });
+  });
+
+  test('the CodeDeploy role may only read the stages\' rollback alarms and shift the stages\' live aliases', () => {
+    const template = synthesize({});
+    const [roleId] = Object.entries(template.findResources('AWS::IAM::Role'))
+      .find(([, r]: [string, any]) => r.Properties.RoleName === 'sagemaker-p-abcdef123456-inference-codedeploy')!;
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    const statements = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st: any) => [st.Sid, [].concat(st.Action).sort()])).toEqual([
+      ['ShiftTheLiveAlias', ['lambda:GetAlias', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:UpdateAlias']],
+      ['ReadTheRollbackAlarms', ['cloudwatch:DescribeAlarms']],
+    ]);
+    const resources = JSON.stringify(statements.map((st: any) => st.Resource));
+    for (const stage of INFERENCE_STAGES) {
+      for (const alarm of ROLLBACK_ALARMS) expect(resources).toContain(`:alarm:sagemaker-p-abcdef123456-${stage}-${alarm}`);
+      expect(resources).toContain(`:function:sagemaker-p-abcdef123456-${stage}-inference:live`);
+    }
+    expect(resources).not.toContain('*');
+  });
+
+  test('the deploy role manages only the stages\' CodeDeploy applications and deployment groups, by name, and passes the CodeDeploy role only to CodeDeploy', () => {
+    const template = synthesize({});
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const bySid = (sid: string) => statements.find((st: any) => st.Sid === sid);
+    const apps = JSON.stringify(bySid('ProjectCodeDeployApplications').Resource);
+    for (const stage of INFERENCE_STAGES) {
+      const name = `sagemaker-p-abcdef123456-${stage}-inference`;
+      expect(apps).toContain(`:application:${name}`);
+      expect(apps).toContain(`:deploymentgroup:${name}/${name}`);
+    }
+    expect(apps).not.toContain('*');
+    expect(bySid('PredefinedLambdaDeploymentConfigs').Resource).toHaveLength(LAMBDA_DEPLOYMENT_CONFIGS.length);
+    expect(bySid('PassOnlyTheCodeDeployRole').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } });
+    expect(bySid('StopDeployments')).toMatchObject({ Action: 'codedeploy:StopDeployment', Resource: '*' });
+  });
+
+  test('the deploy role grants no SNS or KMS action (alarms publish to the topic as CloudWatch)', () => {
+    const template = synthesize({});
+    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement).flatMap((st: any) => [].concat(st.Action));
+    expect(actions.filter((a: string) => /^(sns|kms):/.test(a))).toEqual([]);
   });
 });

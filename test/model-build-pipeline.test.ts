@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { productTemplate, projectRole, resourcesOfType, roleStatements, SYNTH_DIR } from './synthesized-app';
+import { PRODUCT_KINDS, productTemplate, projectRole, resourcesOfType, roleStatements, SYNTH_DIR } from './synthesized-app';
 import { PROJECT_ID_PARAMETER, PROJECT_NAME_PARAMETER } from '../product/sagemaker-project';
 
 const json = productTemplate();
@@ -72,6 +72,11 @@ describe('ModelBuildPipeline', () => {
 
   test('the model package group is <name>-<id>', () => {
     template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: join(nameRef, '-', idRef) });
+  });
+
+  test.each(PRODUCT_KINDS)('%s product: the model package group and its versions outlive the project stack (Retain: deleting it fails while it holds versions)', (kind) => {
+    const groups = resourcesOfType(productTemplate(kind), 'AWS::SageMaker::ModelPackageGroup');
+    expect(groups.map(([, r]) => [r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([['Retain', 'Retain']]);
   });
 
   test('the build role passes only the pipeline execution role, only to SageMaker', () => {

@@ -142,15 +142,18 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
     });
   });
 
-  test('the deploy role passes only the Lambda execution role, only to Lambda, and creates no IAM', () => {
+  test('the deploy role passes only the Lambda execution role to Lambda and the CodeDeploy role to CodeDeploy, and creates no IAM', () => {
     const [deployRoleId] = roleNamed('-cfn-deploy');
     const [lambdaRoleId] = roleNamed('-inference-lambda');
+    const [codeDeployRoleId] = roleNamed('-inference-codedeploy');
     const statements = statementsOf(deployRoleId);
     const iamActions = statements.flatMap((s) => asList(s.Action)).filter((a: string) => a.startsWith('iam:'));
-    expect(iamActions).toEqual(['iam:PassRole']);
-    const passRole = statements.find((s) => asList(s.Action).includes('iam:PassRole'));
-    expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [lambdaRoleId, 'Arn'] });
-    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
+    expect(iamActions).toEqual(['iam:PassRole', 'iam:PassRole']);
+    const passRoles = statements.filter((s) => asList(s.Action).includes('iam:PassRole')).map((s) => [s.Resource, s.Condition]);
+    expect(passRoles).toEqual([
+      [{ 'Fn::GetAtt': [lambdaRoleId, 'Arn'] }, { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } }],
+      [{ 'Fn::GetAtt': [codeDeployRoleId, 'Arn'] }, { StringEquals: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } }],
+    ]);
   });
 
   test('the build role pushes only to the project repository', () => {
@@ -182,8 +185,8 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
 describe('the seed inference stack', () => {
   const types = [...new Set(Object.values(seedTemplate().Resources).map((r) => r.Type))].filter((t) => t !== 'AWS::CDK::Metadata').sort();
 
-  test('the seed stack creates only API Gateway, Lambda, log and alarm resources (no IAM)', () => {
-    expect(types.every((t) => /^AWS::(ApiGatewayV2|Lambda|Logs|CloudWatch)::/.test(t))).toBe(true);
+  test('the seed stack creates only API Gateway, Lambda, CodeDeploy, log, alarm and dashboard resources (no IAM)', () => {
+    expect(types.filter((t) => !/^AWS::(ApiGatewayV2|Lambda|Logs|CloudWatch|CodeDeploy)::/.test(t))).toEqual([]);
     expect(types.length).toBeGreaterThan(4);
   });
 });

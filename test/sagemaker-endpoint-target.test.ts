@@ -49,26 +49,36 @@ describe('ModelDeployPipeline with the SageMaker endpoint target', () => {
     ]);
   });
 
-  test('the seed buildspec exports the files the pipeline reads and reads only variables the build project sets', () => {
+  test('the seed buildspec exports the files the pipeline reads and reads only variables the build project or its pipeline action sets', () => {
     const buildspec = parse(fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8'));
     expect([...buildspec.artifacts.files].sort()).toEqual([ENDPOINT_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES)].sort());
     expect(buildspec.artifacts['discard-paths']).toBe('yes');
     const [[, build]] = resourcesOfType(json, 'AWS::CodeBuild::Project').filter(([, r]) => JSON.stringify(r.Properties.Name).endsWith('-modeldeploy"]]}'));
-    const set = new Set(build.Properties.Environment.EnvironmentVariables.map((v: any) => v.Name));
+    // The Build action's own variables (MODEL_PACKAGE_VERSION) reach the build as environment variables too.
+    const buildAction = stages().find((s: any) => s.Name === 'Build').Actions[0];
+    const actionVariables = JSON.parse(buildAction.Configuration.EnvironmentVariables ?? '[]').map((v: any) => v.name);
+    const set = new Set([...build.Properties.Environment.EnvironmentVariables.map((v: any) => v.Name), ...actionVariables]);
     // The scripts read their inputs from the environment: every name they read must be set by the project or CodeBuild.
     const scripts = fs.readdirSync(path.join(SEED, 'scripts')).filter((f) => f.endsWith('.py'))
       .map((f) => fs.readFileSync(path.join(SEED, 'scripts', f), 'utf8')).join('\n');
-    const read = [...new Set([...scripts.matchAll(/(?:require_env|environ\.get|env\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']/g)].map((m) => m[1]))];
+    const read = [...new Set([...scripts.matchAll(/(?:require_env|environ\.get|env\.get|environment\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']/g)].map((m) => m[1]))];
+    expect(read).toEqual(expect.arrayContaining(['MODEL_PACKAGE_VERSION', 'NOTIFICATION_TOPIC_ARN']));
     expect(read).toEqual(expect.arrayContaining(['SOURCE_MODEL_PACKAGE_GROUP_NAME', 'MODEL_EXECUTION_ROLE_ARN', 'ARTIFACT_BUCKET']));
     const fromCodeBuildOrTest = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'CODEBUILD_RESOLVED_SOURCE_VERSION', 'STAGING_ENDPOINT_NAME'];
     expect(read.filter((v) => !set.has(v) && !fromCodeBuildOrTest.includes(v))).toEqual([]);
   });
 
-  test('the model role is assumed by SageMaker and may only read the project bucket, pull the XGBoost image and log', () => {
+  test('the model role is assumed by SageMaker and may only read the project bucket, pull the XGBoost image, log and read its rollback alarms', () => {
     const [roleId, role] = roleNamed('-endpoint-model');
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'sagemaker.amazonaws.com' });
-    const actions = statementsOf(roleId).flatMap((s) => asList(s.Action));
-    expect(actions.filter((a: string) => !/^(s3:(Get|List)|ecr:|logs:|cloudwatch:PutMetricData$)/.test(a))).toEqual([]);
+    const statements = statementsOf(roleId);
+    const actions = statements.flatMap((s) => asList(s.Action));
+    expect(actions.filter((a: string) => !/^(s3:(Get|List)|ecr:|logs:|cloudwatch:PutMetricData$|cloudwatch:DescribeAlarms$)/.test(a))).toEqual([]);
+    // Deployment guardrails read the stage alarms as the execution role: only the project's alarms, read-only.
+    const alarms = statements.filter((s) => asList(s.Action).includes('cloudwatch:DescribeAlarms'));
+    expect(alarms).toHaveLength(1);
+    expect(asList(alarms[0].Action)).toEqual(['cloudwatch:DescribeAlarms']);
+    expect(JSON.stringify(alarms[0].Resource)).toContain(':alarm:sagemaker-",{"Ref":"SageMakerProjectId"},"-*"');
   });
 
   test('the deploy role manages only the project\'s models, endpoint configs and endpoints, and passes only the model role', () => {
@@ -88,6 +98,27 @@ describe('ModelDeployPipeline with the SageMaker endpoint target', () => {
     })]);
   });
 
+  test('the deploy role manages only the project\'s alarms and dashboards, scales only SageMaker variants, and creates only their service-linked role', () => {
+    const [deployRoleId] = roleNamed('-cfn-deploy');
+    const statements = statementsOf(deployRoleId);
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
+    expect(JSON.stringify(bySid('ProjectAlarms').Resource)).toContain(':alarm:sagemaker-",{"Ref":"SageMakerProjectId"},"-*"');
+    expect(JSON.stringify(bySid('ProjectDashboards').Resource)).toContain(':cloudwatch::",{"Ref":"AWS::AccountId"},":dashboard/sagemaker-",{"Ref":"SageMakerProjectId"},"-*"');
+    expect(JSON.stringify(bySid('TargetTrackingAlarms').Resource)).toContain(':alarm:TargetTracking-endpoint/sagemaker-",{"Ref":"SageMakerProjectId"},"-*"');
+    expect(bySid('ScaleSageMakerVariants').Condition).toEqual({
+      StringEquals: {
+        'application-autoscaling:service-namespace': 'sagemaker',
+        'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount',
+      },
+    });
+    const slr = bySid('CreateTheSageMakerAutoScalingRole');
+    expect(asList(slr.Action)).toEqual(['iam:CreateServiceLinkedRole']);
+    expect(JSON.stringify(slr.Resource)).toContain(':role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint');
+    expect(slr.Condition).toEqual({ StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } });
+    // Nothing of SNS or KMS: CloudWatch publishes alarm notifications as its own service principal.
+    expect(statements.flatMap((s) => asList(s.Action)).filter((a: string) => /^(sns|kms):/.test(a))).toEqual([]);
+  });
+
   test('the test role may only invoke the staging endpoint', () => {
     const [testRoleId] = roleNamed('-modeldeploy-test');
     const invoke = statementsOf(testRoleId).filter((s) => asList(s.Action).some((a: string) => a.startsWith('sagemaker:')));
@@ -101,7 +132,10 @@ describe('ModelDeployPipeline with the SageMaker endpoint target', () => {
 describe('the endpoint seed template', () => {
   const types = seedResourceTypes();
 
-  test('the seed template creates only SageMaker hosting resources (no IAM)', () => {
-    expect(types).toEqual(['AWS::SageMaker::Endpoint', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Model']);
+  test('the seed template creates SageMaker hosting, its alarms, autoscaling and a dashboard (no IAM)', () => {
+    expect(types).toEqual([
+      'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::ApplicationAutoScaling::ScalingPolicy', 'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard', 'AWS::SageMaker::Endpoint', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Model',
+    ]);
   });
 });

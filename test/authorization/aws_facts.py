@@ -19,7 +19,7 @@ from sagemaker import image_uris
 # seed serves with the training image). A test checks these strings are still in that file.
 XGBOOST_VERSION = "3.0-5"
 SKLEARN_VERSION = "1.2-1"
-BOTO3_SERVICES = ["s3", "sagemaker", "sagemaker-runtime", "sts"]
+BOTO3_SERVICES = ["application-autoscaling", "s3", "sagemaker", "sagemaker-runtime", "sts"]
 
 
 def main(region, templates):

@@ -8,6 +8,7 @@ import { Exclusion } from './provider-schema-actions';
 import { resourceHandlerCalls } from './resource-handler-calls';
 import { buildspecCalls, FoundCall, pythonCalls, recordedModelBuildCalls, SEEDS_DIR, typeScriptCalls } from './seed-code-calls';
 import { Environment, PhysicalResource, SAMPLE_ENVIRONMENT, TemplateValues } from './template-values';
+import { NOTIFICATION_EMAIL_PARAMETER } from '../../pipelines/project-notifications';
 import { ProjectIdentity } from '../../product/sagemaker-project';
 import { CfnTemplate, portfolioTemplate, ProductKind, productTemplate } from '../synthesized-app';
 
@@ -35,10 +36,11 @@ const LOG_GROUP_EXCLUSIONS: Exclusion[] = [
 /** Provider-schema actions the launch role never needs: features the product templates do not configure. */
 export const LAUNCH_EXCLUSIONS: Exclusion[] = [
   ...LOG_GROUP_EXCLUSIONS,
-  [/^kms:/, 'no customer-managed KMS key is used (ECR, S3, logs and Lambda use AWS-owned keys)'],
+  [/^kms:/, 'the one customer-managed key is the notification topic\'s; ECR, S3, logs and CodeCommit use AWS-owned or AWS-managed keys', 'AWS::KMS::Key'],
   [/^s3tables:/, 'S3 metadata tables are not configured on project buckets'],
   [/^s3:(Create|Update|Delete|Get)Bucket\w*MetadataTableConfiguration$|^s3:UpdateBucketMetadata/, 'S3 metadata tables are not configured'],
   [/^s3:(PutBucketReplication|PutReplicationConfiguration|DeleteBucketReplication)$/, 'project buckets are not replicated'],
+  [/^sns:PutDataProtectionPolicy$/, 'the notification topic sets no message data protection policy'],
   [/^codestar-connections:/, 'the pipelines read CodeCommit, not a CodeStar connection'],
   [/^iam:(Put|Get|Delete)(User|Group)Policy$/, 'the template attaches inline policies to roles only'],
   [/^iam:DeleteRolePermissionsBoundary$/, 'project roles keep the boundary: the launch role must never be able to remove it'],
@@ -52,6 +54,10 @@ export const DEPLOY_EXCLUSIONS: Exclusion[] = [
   [/^s3:/, 'the function is an image from ECR, not a zip from S3; no API definition is imported from S3'],
   [/^lambda:(GetCodeSigningConfig|PutFunctionCodeSigningConfig|DeleteFunctionCodeSigningConfig|GetLayerVersion|PassCapacityProvider)$/,
     'no code signing, layers or capacity providers'],
+  [/^application-autoscaling:(Put|Delete)ScheduledAction$/, 'the endpoint scalable targets have no scheduled actions'],
+  [/^codedeploy:(RegisterApplicationRevision|GetApplicationRevision|RegisterOnPremisesInstance)$/,
+    'the deployment group sets no Deployment property (an EC2/on-premises revision); the Lambda deployments are started by '
+    + 'the alias\'s CodeDeployLambdaAliasUpdate update, whose handler (AWS::Lambda::Alias) lists none of these'],
   ...LOG_GROUP_EXCLUSIONS,
 ];
 
@@ -92,8 +98,13 @@ const stackArn = (env: Environment, name: string) => arnIn(env, 'cloudformation'
 export async function projectFlow(kind: ProductKind, project: ProjectIdentity, env: Environment = SAMPLE_ENVIRONMENT): Promise<ProjectFlow> {
   const label = `${kind}:${project.projectName}`;
   const portfolio = new TemplateValues(portfolioTemplate(), {}, env, 'SageMakerServerlessInferencePortfolio');
-  const product = new TemplateValues(productTemplate(kind), { SageMakerProjectName: project.projectName, SageMakerProjectId: project.projectId },
-    env, 'SC-111122223333-pp-abcdefghijklm');
+  const product = new TemplateValues(productTemplate(kind), {
+    SageMakerProjectName: project.projectName,
+    SageMakerProjectId: project.projectId,
+    // The optional launch field set: the e-mail subscription's calls are checked too.
+    [NOTIFICATION_EMAIL_PARAMETER]: 'ml-team@example.com',
+  },
+  env, 'SC-111122223333-pp-abcdefghijklm');
   const world = new IamWorld();
   // From the portfolio, the launch role and the boundary; its other resources are deployed by the platform team with CDK.
   const launchSide = (id: string, type: string) => /^LaunchRole/.test(id) && type.startsWith('AWS::IAM::');
@@ -143,6 +154,11 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   for (const p of byType('AWS::CodeBuild::Project')) assumes('codebuild.amazonaws.com', p.properties.ServiceRole, `CodeBuild ${p.ref}`);
   for (const rule of byType('AWS::Events::Rule')) {
     for (const target of asList<any>(rule.properties.Targets)) {
+      if (String(target.Arn).startsWith(`arn:${env.partition}:sns:`)) {
+        // EventBridge publishes to a topic as its service principal, on the topic policy (no role).
+        calls.push(...publishesTo(target.Arn, 'events.amazonaws.com', rule.arn, resources, env, `EventBridge rule ${rule.ref}`));
+        continue;
+      }
       assumes('events.amazonaws.com', target.RoleArn, `EventBridge rule ${rule.ref}`);
       calls.push({ principal: world.roleByArn(target.RoleArn).name, action: 'codepipeline:StartPipelineExecution', resource: target.Arn, source: `EventBridge rule ${rule.ref}` });
     }
@@ -262,13 +278,18 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   };
 
   // 7. The deploy templates each stage deploys, and what runs in them.
-  const stageTemplates = deployTemplates(kind, project, byType, env);
+  const stageTemplates = deployTemplates(kind, project, byType, env, deployBuild.env);
   const deployRole = world.roleByArn(deployRoleArn(product)).name;
   for (const { stage, values } of stageTemplates) {
     for (const r of values.resources()) {
-      calls.push(...await resourceHandlerCalls(deployRole, r, DEPLOY_EXCLUSIONS, env, `deploy ${stage} (${kind})`));
+      calls.push(...await resourceHandlerCalls(deployRole, r, DEPLOY_EXCLUSIONS, env, `deploy ${stage} (${kind})`, undefined, values.resources()));
     }
     world.add(`deploy-${stage}`, values);
+    for (const alarm of values.resources().filter((r) => r.type === 'AWS::CloudWatch::Alarm')) {
+      for (const action of new Set([...asList<string>(alarm.properties.AlarmActions), ...asList<string>(alarm.properties.OKActions)])) {
+        calls.push(...publishesTo(action, 'cloudwatch.amazonaws.com', alarm.arn, resources, env, `alarm ${alarm.ref} (${stage})`));
+      }
+    }
     if (kind === 'lambda') {
       const fn = values.resources().find((r) => r.type === 'AWS::Lambda::Function')!;
       const repository = byType('AWS::ECR::Repository')[0];
@@ -292,6 +313,17 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
       for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
         calls.push({ principal: world.roleByArn(fn.properties.Role).name, action: a, resource: `${logGroup.attributes.Arn.replace(/:\*$/, '')}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`, source: `${fn.ref} writes its logs` });
       }
+      // CodeDeploy shifts the live alias with the project's role and reads the rollback alarms (AWSCodeDeployRoleForLambdaLimited's calls).
+      const alias = values.resources().find((r) => r.type === 'AWS::Lambda::Alias')!;
+      const group = values.resources().find((r) => r.type === 'AWS::CodeDeploy::DeploymentGroup')!;
+      calls.push({ principal: 'codedeploy.amazonaws.com', action: 'sts:AssumeRole', resource: group.properties.ServiceRoleArn, source: `CodeDeploy deploys ${alias.ref}` });
+      const codeDeployRole = world.roleByArn(group.properties.ServiceRoleArn).name;
+      for (const a of ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig']) {
+        calls.push({ principal: codeDeployRole, action: a, resource: alias.arn, source: `CodeDeploy shifts ${alias.ref}` });
+      }
+      for (const { Name } of group.properties.AlarmConfiguration.Alarms as Array<{ Name: string }>) {
+        calls.push({ principal: codeDeployRole, action: 'cloudwatch:DescribeAlarms', resource: arnIn(env, 'cloudwatch', `alarm:${Name}`), source: `CodeDeploy polls rollback alarm ${Name}` });
+      }
       const api = values.resources().find((r) => r.type === 'AWS::ApiGatewayV2::Api')!;
       const route = values.resources().find((r) => r.type === 'AWS::ApiGatewayV2::Route')!;
       const [method, routePath] = String(route.properties.RouteKey).split(' ');
@@ -299,9 +331,9 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
       calls.push({
         principal: 'apigateway.amazonaws.com',
         action: 'lambda:InvokeFunction',
-        resource: fn.arn,
+        resource: alias.arn,
         context: { 'aws:SourceArn': invokeArn, 'aws:SourceAccount': env.account },
-        source: `API Gateway invokes ${fn.ref}`,
+        source: `API Gateway invokes ${alias.ref}`,
       });
       if (stage.startsWith('staging')) seedCall(deploySeed, 'sigv4 execute-api', testBuild.role, 'execute-api:Invoke', invokeArn);
     } else {
@@ -324,6 +356,23 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
       seedCall(deploySeed, 'sdk sagemaker DescribeEndpoint', deployBuild.role, 'sagemaker:DescribeEndpoint', endpoint.arn);
       const endpointConfig = values.resources().find((r) => r.type === 'AWS::SageMaker::EndpointConfig')!;
       seedCall(deploySeed, 'sdk sagemaker DescribeEndpointConfig', deployBuild.role, 'sagemaker:DescribeEndpointConfig', endpointConfig.arn);
+      // ... and whether a real-time variant is registered for autoscaling (an instance type change would fail).
+      seedCall(deploySeed, 'sdk application-autoscaling DescribeScalableTargets', deployBuild.role, 'application-autoscaling:DescribeScalableTargets', '*');
+      // SageMaker "Auto-Rollback Configuration and Monitoring": the alarms of a blue/green deployment are read as the
+      // execution role; the deploy role, which calls UpdateEndpoint with them, may read them too.
+      for (const alarm of asList<any>(endpoint.properties.DeploymentConfig?.AutoRollbackConfiguration?.Alarms ?? [])) {
+        const alarmArn = arnIn(env, 'cloudwatch', `alarm:${alarm.AlarmName}`);
+        calls.push({ principal: modelRole, action: 'cloudwatch:DescribeAlarms', resource: alarmArn, source: `endpoint ${endpoint.ref} rollback alarms` });
+        calls.push({ principal: deployRole, action: 'cloudwatch:DescribeAlarms', resource: alarmArn, source: `deploy ${stage}: UpdateEndpoint rollback alarms` });
+      }
+      // Application Auto Scaling checks that the caller registering a variant may describe and resize it
+      // (SageMaker "Auto scaling prerequisites").
+      if (values.resources().some((r) => r.type === 'AWS::ApplicationAutoScaling::ScalableTarget')) {
+        for (const action of ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities']) {
+          calls.push({ principal: deployRole, action, resource: endpoint.arn, source: `deploy ${stage}: RegisterScalableTarget` });
+        }
+        calls.push({ principal: deployRole, action: 'sagemaker:DescribeEndpointConfig', resource: endpointConfig.arn, source: `deploy ${stage}: RegisterScalableTarget` });
+      }
     }
   }
 
@@ -421,6 +470,25 @@ function exportLambdaSeedConfigurations(buildEnv: Record<string, string>, model:
   }
 }
 
+/**
+ * The endpoint seed's stage parameters (sizing, alarms, deployment, autoscaling) for each stage config in each
+ * endpoint mode, as its own scripts/stage_config.py computes them: the real-time evaluation then has the
+ * autoscaling and canary the shipped configs ask for.
+ */
+function endpointStageParameters(): Record<string, Record<'Serverless' | 'RealTime', Record<string, string>>> {
+  const script = `
+import json, sys
+sys.path.insert(0, "scripts")
+import stage_config
+out = {}
+for stage in stage_config.STAGES:
+    doc = json.load(open(f"config/{stage}.json"))
+    out[stage] = {mode: stage_config.parse_stage_config({**doc, "endpointMode": mode}, stage).template_parameters()
+                  for mode in stage_config.ENDPOINT_MODES}
+print(json.dumps(out))`;
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { cwd: path.join(SEEDS_DIR, 'model-deploy-endpoint'), encoding: 'utf8' }));
+}
+
 /** The CloudFormation deploy role: the RoleArn of the pipeline's CloudFormation actions. */
 function deployRoleArn(product: TemplateValues): string {
   const pipelines = product.resources().filter((r) => r.type === 'AWS::CodePipeline::Pipeline');
@@ -442,8 +510,24 @@ function frameworkImagePull(principal: string, imageUri: string, env: Environmen
 }
 
 /** The seed's deploy template evaluated for each stage (and, for endpoints, each endpoint mode). */
-function deployTemplates(kind: ProductKind, project: ProjectIdentity,
-  byType: (type: string) => PhysicalResource[], env: Environment): Array<{ stage: string; values: TemplateValues }> {
+/**
+ * A service publishing to a project topic: sns:Publish on the topic policy, and the topic key's
+ * kms:GenerateDataKey and kms:Decrypt on the key policy (Amazon SNS developer guide, "Configure AWS
+ * KMS permissions for AWS services"), each with the source the service sends.
+ */
+function publishesTo(topicArn: string, service: string, sourceArn: string, productResources: PhysicalResource[], env: Environment,
+  source: string): Call[] {
+  const topic = productResources.find((r) => r.type === 'AWS::SNS::Topic' && r.arn === topicArn);
+  if (!topic) throw new Error(`${source} publishes to ${topicArn}, which is not the project's topic`);
+  const context = { 'aws:SourceAccount': env.account, 'aws:SourceArn': sourceArn };
+  return [
+    { principal: service, action: 'sns:Publish', resource: topicArn, context, source },
+    ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ principal: service, action, resource: topic.properties.KmsMasterKeyId, context, source })),
+  ];
+}
+
+function deployTemplates(kind: ProductKind, project: ProjectIdentity, byType: (type: string) => PhysicalResource[], env: Environment,
+  buildEnv: Record<string, string>): Array<{ stage: string; values: TemplateValues }> {
   const bucket = byType('AWS::S3::Bucket')[0].ref;
   const groupName = byType('AWS::SageMaker::ModelPackageGroup')[0].properties.ModelPackageGroupName as string;
   const packageArn = arnIn(env, 'sagemaker', `model-package/${groupName.toLowerCase()}/3`);
@@ -457,6 +541,8 @@ function deployTemplates(kind: ProductKind, project: ProjectIdentity,
       ECR_REPOSITORY_NAME: byType('AWS::ECR::Repository')[0].ref,
       IMAGE_TAG: 'v3-0123abcd',
       LAMBDA_EXECUTION_ROLE_ARN: roleArn('-inference-lambda'),
+      NOTIFICATION_TOPIC_ARN: buildEnv.NOTIFICATION_TOPIC_ARN,
+      CODEDEPLOY_ROLE_ARN: roleArn('-inference-codedeploy'),
     }, { packageGroupName: groupName, packageArn, version: 3, modelDataUrl: `s3://${bucket}/models/model.tar.gz`, creationTime: '2026-01-01T00:00:00.000Z' });
     return STAGES.map((stage) => ({
       stage,
@@ -464,9 +550,11 @@ function deployTemplates(kind: ProductKind, project: ProjectIdentity,
     }));
   }
   const template = awsFacts(env).templates[ENDPOINT_SEED_TEMPLATE];
+  const sizing = endpointStageParameters();
   return STAGES.flatMap((stage) => (['Serverless', 'RealTime'] as const).map((mode) => ({
     stage: `${stage}/${mode}`,
     values: new TemplateValues(template, {
+      ...sizing[stage][mode],
       ProjectId: project.projectId,
       Stage: stage,
       ModelExecutionRoleArn: roleArn('-endpoint-model'),
@@ -477,6 +565,8 @@ function deployTemplates(kind: ProductKind, project: ProjectIdentity,
       ModelVersion: '3',
       DeploymentRevision: '0a1b2c3d',
       EndpointMode: mode,
+      // What the build passes on: every alarm's actions point to the project's topic (no deploy-role permission needed).
+      NotificationTopicArn: buildEnv.NOTIFICATION_TOPIC_ARN,
     }, env, `sagemaker-${project.projectName}-${project.projectId}-deploy-${stage}`),
   })));
 }

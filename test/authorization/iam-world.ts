@@ -128,6 +128,14 @@ export class IamWorld {
           this.resourcePolicies.set(r.arn, named(`${label}/${r.ref}/repository-policy`, r.properties.RepositoryPolicyText));
         }
         break;
+      case 'AWS::KMS::Key':
+        this.resourcePolicies.set(r.arn, named(`${label}/${r.logicalId}/key-policy`, r.properties.KeyPolicy));
+        break;
+      case 'AWS::SNS::TopicPolicy':
+        for (const topic of r.properties.Topics as string[]) {
+          this.resourcePolicies.set(topic, named(`${label}/${topic}/topic-policy`, r.properties.PolicyDocument));
+        }
+        break;
       case 'AWS::Lambda::Permission': {
         // Lambda turns each permission into a statement of the function's resource policy.
         const functionArn = r.properties.FunctionName;

@@ -56,6 +56,13 @@ function decideUnvalidated(call: Call, simulation: Simulation): Decision {
   return { call, result, usedStatements: used };
 }
 
+/**
+ * ARNs that match several resource types of their action in iam-data, because the types share one
+ * ARN shape: Lambda's "function alias" and "function version" are both `function:<name>:<qualifier>`
+ * (provisioned concurrency calls take either). Such calls are evaluated without input validation.
+ */
+const AMBIGUOUS_ARN_SHAPES = [/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+:[^:]+$/];
+
 const isServicePrincipal = (p: string) => p.endsWith('.amazonaws.com');
 
 /**
@@ -84,6 +91,15 @@ export async function decide(world: IamWorld, call: Call, account: string): Prom
     return decideUnvalidated(call, simulation);
   }
   const response = await runSimulation(simulation, {});
+  if (response.resultType === 'error' && JSON.stringify(response.errors).includes('multiple.resource.types')
+    && AMBIGUOUS_ARN_SHAPES.some((shape) => shape.test(call.resource))) {
+    // The unvalidated engine cannot read a resource policy here (it throws); for a same-account role only a
+    // Deny in it could change the decision, so there must be none.
+    if (role === undefined || resourcePolicy?.policy.Statement.some((st) => st.Effect === 'Deny')) {
+      throw new Error(`cannot evaluate ${call.action} on ${call.resource} for ${call.principal} without input validation`);
+    }
+    return decideUnvalidated(call, { ...simulation, resourcePolicy: undefined });
+  }
   if (response.resultType === 'error') {
     return { call, result: 'Error', usedStatements: [], error: JSON.stringify(response.errors) };
   }

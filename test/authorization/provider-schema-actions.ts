@@ -5,7 +5,8 @@ import { isIamAction, resourceSchema } from '../resource-schemas';
  * (handlers create/read/update/delete + tagging): only real IAM actions, minus features a template
  * never configures (each exclusion carries its reason).
  */
-export type Exclusion = [pattern: RegExp, reason: string];
+/** Actions matching `pattern` are never needed (for `reason`), except by the one resource type `exceptFor`. */
+export type Exclusion = [pattern: RegExp, reason: string, exceptFor?: string];
 
 /** Resource types whose schema has no handler permissions (legacy, non-registry types): from the service authorization reference. */
 export const LEGACY_TYPE_ACTIONS: Record<string, string[]> = {
@@ -27,5 +28,5 @@ export function schemaActions(type: string): string[] {
 export function neededActions(type: string, exclusions: Exclusion[]): string[] {
   return schemaActions(type)
     .filter((a) => isIamAction(a))
-    .filter((a) => !exclusions.some(([pattern]) => pattern.test(a)));
+    .filter((a) => !exclusions.some(([pattern, , exceptFor]) => exceptFor !== type && pattern.test(a)));
 }

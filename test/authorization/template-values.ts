@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { CfnTemplate } from '../synthesized-app';
 
 /**
@@ -30,6 +31,8 @@ export interface PhysicalResource {
   readonly arn: string;
   /** Properties with every intrinsic resolved. */
   readonly properties: any;
+  /** The UpdatePolicy attribute, resolved (an alias's CodeDeployLambdaAliasUpdate names its deployment group). */
+  readonly updatePolicy?: any;
 }
 
 type PhysicalRule = (name: (prop: string, fallback?: string) => string, env: Environment, logicalId: string, props: any) =>
@@ -113,6 +116,31 @@ const PHYSICAL_RULES: Record<string, PhysicalRule> = {
     return { ref: fn, attributes: { Arn: arn }, arn };
   },
   'AWS::Lambda::Permission': (_n, _e, id) => ({ ref: `permission-${generatedId(id)}`, arn: '' }),
+  // Ref of a version is its qualified ARN; the first version a function publishes is 1.
+  'AWS::Lambda::Version': (name, env) => {
+    const arn = `${functionArnOf(name('FunctionName'), env)}:1`;
+    return { ref: arn, attributes: { Version: '1', FunctionArn: arn }, arn };
+  },
+  'AWS::Lambda::Alias': (name, env) => {
+    const arn = `${functionArnOf(name('FunctionName'), env)}:${name('Name')}`;
+    return { ref: arn, attributes: { AliasArn: arn }, arn };
+  },
+  'AWS::CodeDeploy::Application': (name, env) => {
+    const app = name('ApplicationName');
+    return { ref: app, arn: arnOf(env, 'codedeploy', `application:${app}`) };
+  },
+  'AWS::CodeDeploy::DeploymentGroup': (name, env) => {
+    const group = name('DeploymentGroupName');
+    return { ref: group, arn: arnOf(env, 'codedeploy', `deploymentgroup:${name('ApplicationName')}/${group}`) };
+  },
+  // Dashboards are global: no region in their ARN.
+  'AWS::CloudWatch::Dashboard': (name, env) => {
+    // Dashboards are global: no region in the ARN.
+    const dashboard = name('DashboardName');
+    return { ref: dashboard, arn: arnOf(env, 'cloudwatch', `dashboard/${dashboard}`, '') };
+  },
+  // Metric filter calls are authorized on the log group they belong to.
+  'AWS::Logs::MetricFilter': (name, env) => ({ ref: name('FilterName'), arn: arnOf(env, 'logs', `log-group:${name('LogGroupName')}`) }),
   'AWS::ApiGatewayV2::Api': (_n, env, id) => {
     const apiId = generatedId(id);
     return {
@@ -129,8 +157,45 @@ const PHYSICAL_RULES: Record<string, PhysicalRule> = {
     const arn = arnOf(env, 'cloudwatch', `alarm:${alarm}`);
     return { ref: alarm, attributes: { Arn: arn }, arn };
   },
+  'AWS::KMS::Key': (_n, env, id) => {
+    const keyId = `${generatedId(id, 8)}-0000-4000-8000-000000000000`;
+    const arn = arnOf(env, 'kms', `key/${keyId}`);
+    return { ref: keyId, attributes: { Arn: arn, KeyId: keyId }, arn };
+  },
+  'AWS::SNS::Topic': (name, env) => {
+    const topic = name('TopicName');
+    const arn = arnOf(env, 'sns', topic);
+    return { ref: arn, attributes: { TopicArn: arn, TopicName: topic }, arn };
+  },
+  'AWS::SNS::TopicPolicy': (_n, _e, id) => ({ ref: `topic-policy-${generatedId(id)}`, arn: '' }),
+  // A subscription's ARN is its topic's ARN plus a generated id; IAM authorizes its calls on the topic.
+  'AWS::SNS::Subscription': (_n, env, id, props) => ({ ref: `${props.TopicArn}:${generatedId(id, 8)}-0000-4000-8000-000000000000`, arn: props.TopicArn }),
+  // Ref is "<ResourceId>|<ScalableDimension>|<ServiceNamespace>"; IAM authorizes on the target's generated id.
+  'AWS::ApplicationAutoScaling::ScalableTarget': (name, env) => {
+    const ref = `${name('ResourceId')}|${name('ScalableDimension')}|${name('ServiceNamespace')}`;
+    return { ref, arn: scalableTargetArn(env, ref) };
+  },
+  // A scaling policy's calls are authorized on its scalable target.
+  'AWS::ApplicationAutoScaling::ScalingPolicy': (name, env, id) => {
+    const target = name('ScalingTargetId');
+    const resourceId = target.split('|')[0];
+    return {
+      ref: arnOf(env, 'autoscaling', `scalingPolicy:${generatedId(id, 8)}-0000-4000-8000-000000000000:resource/sagemaker/${resourceId}:policyName/${name('PolicyName')}`),
+      arn: scalableTargetArn(env, target),
+    };
+  },
   'AWS::ServiceCatalog::Portfolio': (_n, env, id) => ({ ref: `port-${generatedId(id, 13)}`, arn: '' }),
 };
+
+/** Application Auto Scaling ids scalable targets itself; a stable stand-in derived from the target's Ref. */
+function scalableTargetArn(env: Environment, ref: string): string {
+  return arnOf(env, 'application-autoscaling', `scalable-target/${createHash('sha256').update(ref).digest('hex').slice(0, 36)}`);
+}
+
+/** A function name or ARN (Lambda accepts both in FunctionName) as an unqualified ARN. */
+function functionArnOf(nameOrArn: string, env: Environment): string {
+  return nameOrArn.startsWith('arn:') ? nameOrArn.split(':').slice(0, 7).join(':') : arnOf(env, 'lambda', `function:${nameOrArn}`);
+}
 
 /** Child resources whose ARN is built from their parent's (API Gateway paths). */
 function apiGatewayChildArn(resource: { type: string; ref: string; properties: any }, env: Environment): string | undefined {
@@ -185,7 +250,10 @@ export class TemplateValues {
     };
     const made = rule(name, this.env, logicalId, properties);
     const arn = made.arn || apiGatewayChildArn({ type: declared.Type, ref: made.ref, properties }, this.env) || '';
-    const resource: PhysicalResource = { logicalId, type: declared.Type, ref: made.ref, attributes: made.attributes ?? {}, arn, properties };
+    const updatePolicy = (declared as any).UpdatePolicy === undefined ? undefined : this.resolve((declared as any).UpdatePolicy);
+    const resource: PhysicalResource = {
+      logicalId, type: declared.Type, ref: made.ref, attributes: made.attributes ?? {}, arn, properties, updatePolicy,
+    };
     this.inProgress.delete(logicalId);
     this.physical.set(logicalId, resource);
     return resource;

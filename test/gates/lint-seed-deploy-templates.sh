@@ -37,6 +37,9 @@ PROJECT_ID=p-abcdef123456
 ECR_REPOSITORY_NAME="sagemaker-${PROJECT_ID}-inference"
 IMAGE_TAG=v3-0123abcd
 LAMBDA_EXECUTION_ROLE_ARN="arn:aws:iam::111122223333:role/sagemaker-${PROJECT_ID}-inference-lambda"
+CODEDEPLOY_ROLE_ARN="arn:aws:iam::111122223333:role/sagemaker-${PROJECT_ID}-inference-codedeploy"
+# Always set in the pipeline (the project's notification topic); the alarms then notify it.
+NOTIFICATION_TOPIC_ARN="arn:aws:sns:eu-west-1:111122223333:sagemaker-${PROJECT_ID}-notifications"
 MODEL_PACKAGE_ARN="arn:aws:sagemaker:eu-west-1:111122223333:model-package/${PROJECT_NAME}-${PROJECT_ID}/3"
 MODEL_PACKAGE_VERSION=3
 
@@ -61,7 +64,8 @@ EOF
   cd "$SEED"
   env SAGEMAKER_PROJECT_NAME="$PROJECT_NAME" SAGEMAKER_PROJECT_ID="$PROJECT_ID" \
     ECR_REPOSITORY_NAME="$ECR_REPOSITORY_NAME" IMAGE_TAG="$IMAGE_TAG" \
-    LAMBDA_EXECUTION_ROLE_ARN="$LAMBDA_EXECUTION_ROLE_ARN" \
+    LAMBDA_EXECUTION_ROLE_ARN="$LAMBDA_EXECUTION_ROLE_ARN" CODEDEPLOY_ROLE_ARN="$CODEDEPLOY_ROLE_ARN" \
+    NOTIFICATION_TOPIC_ARN="$NOTIFICATION_TOPIC_ARN" \
     EXPORT_OUT_DIR="$WORK" \
     node_modules/.bin/ts-node --transpileOnly -e "
       import * as path from 'path';

@@ -4,6 +4,7 @@ Usage:  python scripts/export_configs.py [--model build/model.json] [--inference
                                          [--config-dir config] [--output-dir .]
 
 Environment: SAGEMAKER_PROJECT_NAME, SAGEMAKER_PROJECT_ID, MODEL_EXECUTION_ROLE_ARN (required);
+NOTIFICATION_TOPIC_ARN (the project's SNS topic, set by the pipeline; unset = alarms without actions);
 EXPORT_TEMPLATE_NAME (default template-export.yml), EXPORT_TEMPLATE_STAGING_CONFIG (default
 staging-config-export.json), EXPORT_TEMPLATE_PROD_CONFIG (default prod-config-export.json).
 
@@ -31,6 +32,12 @@ TEMPLATE = ROOT / "template.yml"
 PROJECT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$")
 PROJECT_ID = re.compile(r"^p-[a-z0-9]{12}$")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+# Parameters of resources of their own (alarms, dashboard, scalable target): changing them must not
+# redeploy the endpoint, so they stay out of the revision that names the model and endpoint config.
+OUTSIDE_THE_REVISION = ("NotificationTopicArn", "AlarmEvaluationMinutes", "ServerErrorRateThreshold", "ClientErrorRateThreshold",
+                        "ModelLatencyP99ThresholdMicroseconds", "ModelSetupTimeThresholdMicroseconds",
+                        "AutoScalingMinInstances", "AutoScalingMaxInstances", "AutoScalingInvocationsPerInstance")
 DEFAULT_NAMES = {
     "EXPORT_TEMPLATE_NAME": "template-export.yml",
     "EXPORT_TEMPLATE_STAGING_CONFIG": "staging-config-export.json",
@@ -40,12 +47,15 @@ CONFIG_NAME_VARIABLE = {"staging": "EXPORT_TEMPLATE_STAGING_CONFIG", "prod": "EX
 
 
 def deployment_revision(parameters: Mapping[str, str]) -> str:
-    """8 hex digits that change whenever any other parameter changes (see template.yml)."""
-    return hashlib.sha256(json.dumps(dict(parameters), sort_keys=True).encode()).hexdigest()[:8]
+    """8 hex digits that change whenever a parameter of the model, endpoint config or endpoint changes (see template.yml)."""
+    endpoint = {k: v for k, v in parameters.items() if k not in OUTSIDE_THE_REVISION}
+    # Autoscaling on or off changes the endpoint itself (RetainAllVariantProperties).
+    endpoint["autoScaling"] = str(parameters.get("AutoScalingMaxInstances", "0") != "0")
+    return hashlib.sha256(json.dumps(endpoint, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def template_configuration(stage: str, config: StageConfig, project_name: str, project_id: str,
-                           role_arn: str, model: Mapping, source_dir_url: str) -> dict:
+                           role_arn: str, model: Mapping, source_dir_url: str, topic_arn: str = "") -> dict:
     parameters = {
         "ProjectId": project_id,
         "Stage": stage,
@@ -56,12 +66,20 @@ def template_configuration(stage: str, config: StageConfig, project_name: str, p
         "ModelPackageArn": model["packageArn"],
         "ModelVersion": str(model["version"]),
         **config.template_parameters(),
+        "NotificationTopicArn": topic_arn,
     }
     parameters["DeploymentRevision"] = deployment_revision(parameters)
     return {
         "Parameters": parameters,
         "Tags": {"sagemaker:project-name": project_name, "sagemaker:project-id": project_id, "stage": stage},
     }
+
+
+def _checked_topic(env: Mapping[str, str]) -> str:
+    topic = env.get("NOTIFICATION_TOPIC_ARN", "").strip()
+    if topic and not TOPIC_ARN.match(topic):
+        raise CliError(f"NOTIFICATION_TOPIC_ARN {topic!r} is not an SNS topic ARN")
+    return topic
 
 
 def _checked_env(env: Mapping[str, str]) -> tuple[str, str, str]:
@@ -86,6 +104,7 @@ def _checked_model(model: object, path: Path) -> dict:
 
 def export(config_dir: Path, output_dir: Path, model: dict, source_dir_url: str, env: Mapping[str, str]) -> list[Path]:
     project_name, project_id, role = _checked_env(env)
+    topic = _checked_topic(env)
     # Validate every stage before writing anything: a bad prod config fails the build up front.
     configs = {stage: load_stage_config(Path(config_dir) / f"{stage}.json") for stage in STAGES}
     names = {var: env.get(var, "").strip() or default for var, default in DEFAULT_NAMES.items()}
@@ -94,7 +113,7 @@ def export(config_dir: Path, output_dir: Path, model: dict, source_dir_url: str,
     written = [output_dir / names["EXPORT_TEMPLATE_NAME"]]
     shutil.copyfile(TEMPLATE, written[0])
     for stage, config in configs.items():
-        doc = template_configuration(stage, config, project_name, project_id, role, model, source_dir_url)
+        doc = template_configuration(stage, config, project_name, project_id, role, model, source_dir_url, topic)
         path = output_dir / names[CONFIG_NAME_VARIABLE[stage]]
         path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         written.append(path)

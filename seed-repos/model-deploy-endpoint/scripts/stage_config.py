@@ -2,7 +2,9 @@
 
     {"endpointMode": "Serverless" | "RealTime",
      "serverless": {"memorySizeInMB": 2048, "maxConcurrency": 5, "provisionedConcurrency": 0},
-     "realTime": {"instanceType": "ml.m5.large", "instanceCount": 1}}
+     "realTime": {"instanceType": "ml.m5.large", "instanceCount": 1,
+                  "deployment": {...}, "autoScaling": {...}},      (both optional: stage_operations.py)
+     "alarms": {...}}                                              (optional: stage_operations.py)
 
 The block of the chosen mode is required; the other one is optional (kept for switching) and
 validated just the same. The limits equal template.yml's AllowedValues/MinValue/MaxValue
@@ -17,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from cli import read_json_file
+from config_fields import TOP_LEVEL, ConfigError, choice, integer, json_object
+from stage_operations import (DEFAULT_ALARMS, DEFAULT_DEPLOYMENT, NO_AUTO_SCALING, Alarms, AutoScaling, Deployment,
+                              parse_alarms, parse_auto_scaling, parse_deployment)
 
 STAGES = ("staging", "prod")
 ENDPOINT_MODES = ("Serverless", "RealTime")
@@ -30,11 +35,7 @@ INSTANCE_COUNT_RANGE = (1, 10)
 DEFAULT_SERVERLESS = {"memorySizeInMB": 2048, "maxConcurrency": 5, "provisionedConcurrency": 0}
 DEFAULT_REAL_TIME = {"instanceType": "ml.m5.large", "instanceCount": 1}
 BLOCK_OF_MODE = {"Serverless": "serverless", "RealTime": "realTime"}
-TOP_LEVEL = "(top level)"
-
-
-class ConfigError(ValueError):
-    """A stage config is invalid; the message names the file and the key."""
+REAL_TIME_KEYS = (*DEFAULT_REAL_TIME, "deployment", "autoScaling")
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,16 @@ class StageConfig:
     provisioned_concurrency: int
     instance_type: str
     instance_count: int
+    alarms: Alarms
+    deployment: Deployment
+    auto_scaling: AutoScaling
 
     def template_parameters(self) -> dict[str, str]:
-        """The sizing parameters of template.yml, as CloudFormation strings."""
+        """The stage's parameters of template.yml, as CloudFormation strings."""
         return {
+            **self.alarms.template_parameters(),
+            **self.deployment.template_parameters(),
+            **self.auto_scaling.template_parameters(),
             "EndpointMode": self.endpoint_mode,
             "ServerlessMemorySizeInMB": str(self.memory_size_in_mb),
             "ServerlessMaxConcurrency": str(self.max_concurrency),
@@ -56,39 +63,6 @@ class StageConfig:
             "InstanceType": self.instance_type,
             "InstanceCount": str(self.instance_count),
         }
-
-
-def _object(doc: Any, where: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
-    prefix = "" if where == TOP_LEVEL else f"{where}."
-    if not isinstance(doc, dict):
-        raise ConfigError(f"{where}: must be a JSON object")
-    unknown = [k for k in doc if k not in keys]
-    if unknown:
-        raise ConfigError(f"{prefix}{unknown[0]}: unknown key (allowed: {', '.join(keys)})")
-    missing = [k for k in required if k not in doc]
-    if missing:
-        raise ConfigError(f"{prefix}{missing[0]}: missing")
-    return doc
-
-
-def _key(where: str, key: str) -> str:
-    return key if where == TOP_LEVEL else f"{where}.{key}"
-
-
-def _integer(doc: dict, key: str, where: str, low: int, high: int) -> int:
-    value = doc[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{_key(where, key)}: must be an integer, got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(f"{_key(where, key)}: {value} is out of range {low}..{high}")
-    return value
-
-
-def _choice(doc: dict, key: str, where: str, allowed: tuple) -> Any:
-    value = doc[key]
-    if value not in allowed or isinstance(value, bool):
-        raise ConfigError(f"{_key(where, key)}: {value!r} is not one of {', '.join(map(str, allowed))}")
-    return value
 
 
 def parse_stage_config(doc: Any, source: str) -> StageConfig:
@@ -100,26 +74,32 @@ def parse_stage_config(doc: Any, source: str) -> StageConfig:
 
 
 def _parse(doc: Any) -> StageConfig:
-    top = _object(doc, TOP_LEVEL, ("endpointMode", "serverless", "realTime"), ("endpointMode",))
-    mode = _choice(top, "endpointMode", TOP_LEVEL, ENDPOINT_MODES)
+    top = json_object(doc, TOP_LEVEL, ("endpointMode", "serverless", "realTime", "alarms"), ("endpointMode",))
+    mode = choice(top, "endpointMode", TOP_LEVEL, ENDPOINT_MODES)
     if BLOCK_OF_MODE[mode] not in top:
         raise ConfigError(f"{BLOCK_OF_MODE[mode]}: missing (required when endpointMode is {mode})")
     where = "serverless"
-    serverless = _object(top.get("serverless", DEFAULT_SERVERLESS), where, tuple(DEFAULT_SERVERLESS), tuple(DEFAULT_SERVERLESS))
-    memory = _choice(serverless, "memorySizeInMB", where, SERVERLESS_MEMORY_SIZES)
-    max_concurrency = _integer(serverless, "maxConcurrency", where, *MAX_CONCURRENCY_RANGE)
-    provisioned = _integer(serverless, "provisionedConcurrency", where, *PROVISIONED_CONCURRENCY_RANGE)
+    serverless = json_object(top.get("serverless", DEFAULT_SERVERLESS), where, tuple(DEFAULT_SERVERLESS), tuple(DEFAULT_SERVERLESS))
+    memory = choice(serverless, "memorySizeInMB", where, SERVERLESS_MEMORY_SIZES)
+    max_concurrency = integer(serverless, "maxConcurrency", where, *MAX_CONCURRENCY_RANGE)
+    provisioned = integer(serverless, "provisionedConcurrency", where, *PROVISIONED_CONCURRENCY_RANGE)
     if provisioned > max_concurrency:
         raise ConfigError(f"{where}.provisionedConcurrency: {provisioned} exceeds maxConcurrency {max_concurrency}")
     where = "realTime"
-    real_time = _object(top.get("realTime", DEFAULT_REAL_TIME), where, tuple(DEFAULT_REAL_TIME), tuple(DEFAULT_REAL_TIME))
+    real_time = json_object(top.get("realTime", DEFAULT_REAL_TIME), where, REAL_TIME_KEYS, tuple(DEFAULT_REAL_TIME))
+    instance_type = choice(real_time, "instanceType", where, INSTANCE_TYPES)
+    instance_count = integer(real_time, "instanceCount", where, *INSTANCE_COUNT_RANGE)
+    auto_scaling = parse_auto_scaling(real_time["autoScaling"], instance_count) if "autoScaling" in real_time else NO_AUTO_SCALING
     return StageConfig(
         endpoint_mode=mode,
         memory_size_in_mb=memory,
         max_concurrency=max_concurrency,
         provisioned_concurrency=provisioned,
-        instance_type=_choice(real_time, "instanceType", where, INSTANCE_TYPES),
-        instance_count=_integer(real_time, "instanceCount", where, *INSTANCE_COUNT_RANGE),
+        instance_type=instance_type,
+        instance_count=instance_count,
+        alarms=parse_alarms(top.get("alarms", DEFAULT_ALARMS)),
+        deployment=parse_deployment(real_time.get("deployment", DEFAULT_DEPLOYMENT), instance_count, auto_scaling),
+        auto_scaling=auto_scaling,
     )
 
 

@@ -3,11 +3,13 @@ from pathlib import Path
 
 import yaml
 
+import stage_operations
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_VARIABLES = ("SAGEMAKER_PROJECT_NAME", "SAGEMAKER_PROJECT_ID", "SAGEMAKER_PROJECT_ARN", "ARTIFACT_BUCKET",
                      "SOURCE_MODEL_PACKAGE_GROUP_NAME", "MODEL_EXECUTION_ROLE_ARN", "EXPORT_TEMPLATE_NAME",
                      "EXPORT_TEMPLATE_STAGING_CONFIG", "EXPORT_TEMPLATE_PROD_CONFIG", "AWS_REGION",
-                     "MODEL_PACKAGE_VERSION")
+                     "MODEL_PACKAGE_VERSION", "NOTIFICATION_TOPIC_ARN")
 
 
 def load(name):
@@ -44,10 +46,11 @@ def test_the_header_documents_exactly_the_project_variables():
 
 
 def test_scripts_read_only_variables_the_project_provides():
-    # Every quoted UPPER_CASE name in the scripts is an environment variable.
+    # Every quoted UPPER_CASE name in the scripts is an environment variable, but the traffic routings of a config.
     used = set()
     for script in (ROOT / "scripts").glob("*.py"):
         used |= set(re.findall(r'"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"', script.read_text()))
+    used -= set(stage_operations.TRAFFIC_ROUTINGS)
     assert used <= set(PROJECT_VARIABLES) | {"STAGING_ENDPOINT_NAME"}
     assert {"SOURCE_MODEL_PACKAGE_GROUP_NAME", "ARTIFACT_BUCKET", "MODEL_EXECUTION_ROLE_ARN"} <= used
 

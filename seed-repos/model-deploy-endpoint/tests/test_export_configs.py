@@ -70,6 +70,44 @@ def test_the_revision_is_stable_and_changes_with_any_parameter(build):
     assert json.loads((build / "out" / "staging-config-export.json").read_text())["Parameters"]["DeploymentRevision"] != first
 
 
+def revision(build, stage="staging"):
+    return json.loads((build / "out" / f"{stage}-config-export.json").read_text())["Parameters"]["DeploymentRevision"]
+
+
+def test_alarm_thresholds_the_topic_and_autoscaling_bounds_change_no_revision_so_they_never_redeploy_the_endpoint(build):
+    prod = json.loads((build / "config" / "prod.json").read_text())
+    run(build)
+    first = revision(build, "prod")
+    prod["alarms"]["modelLatencyP99Ms"] = 900
+    prod["realTime"]["autoScaling"]["maxInstances"] = 6
+    (build / "config" / "prod.json").write_text(json.dumps(prod))
+    run(build, {**ENV, "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t"})
+    assert revision(build, "prod") == first
+
+
+@pytest.mark.parametrize("change", [
+    lambda real_time: real_time["deployment"].update(trafficRouting="LINEAR", stepPercent=20),
+    lambda real_time: real_time.pop("autoScaling"),
+])
+def test_a_new_deployment_policy_or_autoscaling_switched_off_changes_the_revision(build, change):
+    prod = json.loads((build / "config" / "prod.json").read_text())
+    run(build)
+    first = revision(build, "prod")
+    change(prod["realTime"])
+    (build / "config" / "prod.json").write_text(json.dumps(prod))
+    run(build)
+    assert revision(build, "prod") != first
+
+
+def test_the_notification_topic_comes_from_the_environment_and_defaults_to_none(build):
+    run(build)
+    assert json.loads((build / "out" / "prod-config-export.json").read_text())["Parameters"]["NotificationTopicArn"] == ""
+    topic = "arn:aws:sns:us-east-1:123456789012:sagemaker-p-abcdefghijkl-notifications"
+    assert run(build, {**ENV, "NOTIFICATION_TOPIC_ARN": topic}) == 0
+    for stage in ("staging", "prod"):
+        assert json.loads((build / "out" / f"{stage}-config-export.json").read_text())["Parameters"]["NotificationTopicArn"] == topic
+
+
 BAD_CONFIGS = [
     ({"endpointMode": "Serverless", "serverless": SERVERLESS, "memory": 1}, "memory: unknown key"),
     ({"serverless": SERVERLESS}, "endpointMode: missing"),
@@ -122,6 +160,7 @@ def test_a_config_that_is_not_json_is_named(build, capsys):
     ("SAGEMAKER_PROJECT_NAME", "abc_1", "is not a SageMaker project name"),
     ("MODEL_EXECUTION_ROLE_ARN", "", "MODEL_EXECUTION_ROLE_ARN is not set"),
     ("MODEL_EXECUTION_ROLE_ARN", "sagemaker-role", "is not an IAM role ARN"),
+    ("NOTIFICATION_TOPIC_ARN", "arn:aws:sqs:us-east-1:123456789012:q", "NOTIFICATION_TOPIC_ARN 'arn:aws:sqs:us-east-1:123456789012:q' is not an SNS topic ARN"),
 ])
 def test_a_bad_environment_fails_with_one_line(build, capsys, variable, value, message):
     assert run(build, {**ENV, variable: value}) == 1

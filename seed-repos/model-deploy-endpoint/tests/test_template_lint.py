@@ -14,10 +14,13 @@ from test_export_configs import ENV, MODEL, SOURCE_DIR
 REGIONS = ["us-east-1", "eu-west-1"]
 
 
-def parameters_for(doc: dict, stage: str = "staging") -> dict:
+TOPIC = "arn:aws:sns:us-east-1:123456789012:sagemaker-p-abcdefghijkl-notifications"
+
+
+def parameters_for(doc: dict, stage: str = "staging", topic: str = "") -> dict:
     config = stage_config.parse_stage_config(doc, "matrix")
     return export_configs.template_configuration(stage, config, "abalone", ENV["SAGEMAKER_PROJECT_ID"],
-                                                 ENV["MODEL_EXECUTION_ROLE_ARN"], MODEL, SOURCE_DIR)["Parameters"]
+                                                 ENV["MODEL_EXECUTION_ROLE_ARN"], MODEL, SOURCE_DIR, topic)["Parameters"]
 
 
 def serverless_matrix() -> list[dict]:
@@ -32,6 +35,35 @@ def serverless_matrix() -> list[dict]:
 def real_time_matrix() -> list[dict]:
     return [{"endpointMode": "RealTime", "realTime": {"instanceType": t, "instanceCount": c}}
             for t, c in itertools.product(stage_config.INSTANCE_TYPES, stage_config.INSTANCE_COUNT_RANGE)]
+
+
+def operating_matrix() -> list[dict]:
+    """Every traffic routing at its boundary values, with and without autoscaling and a topic, and extreme alarms."""
+    docs = []
+    deployments = [
+        {"trafficRouting": "ALL_AT_ONCE", "terminationWaitSeconds": 0, "maximumExecutionTimeoutSeconds": 600},
+        {"trafficRouting": "ALL_AT_ONCE", "terminationWaitSeconds": 3600, "maximumExecutionTimeoutSeconds": 28800},
+        {"trafficRouting": "CANARY", "stepPercent": 1, "waitIntervalSeconds": 0, "terminationWaitSeconds": 0,
+         "maximumExecutionTimeoutSeconds": 600},
+        {"trafficRouting": "CANARY", "stepPercent": 50, "waitIntervalSeconds": 3600, "terminationWaitSeconds": 3600,
+         "maximumExecutionTimeoutSeconds": 28800},
+        {"trafficRouting": "LINEAR", "stepPercent": 10, "waitIntervalSeconds": 60, "terminationWaitSeconds": 60,
+         "maximumExecutionTimeoutSeconds": 1200},
+        {"trafficRouting": "LINEAR", "stepPercent": 50, "waitIntervalSeconds": 3600, "terminationWaitSeconds": 3600,
+         "maximumExecutionTimeoutSeconds": 28800},
+    ]
+    scalings = [None, {"minInstances": 2, "maxInstances": 2, "invocationsPerInstance": 1},
+                {"minInstances": 2, "maxInstances": 10, "invocationsPerInstance": 100000}]
+    alarms = [{"evaluationMinutes": 1, "serverErrorRate": 0, "clientErrorRate": 0, "modelLatencyP99Ms": 1, "modelSetupTimeMs": 1000},
+              {"evaluationMinutes": 30, "serverErrorRate": 1, "clientErrorRate": 1, "modelLatencyP99Ms": 60000, "modelSetupTimeMs": 600000}]
+    for deployment, scaling, alarm in itertools.product(deployments, scalings, alarms):
+        real_time = {"instanceType": "ml.m5.large", "instanceCount": 2, "deployment": deployment}
+        if scaling:
+            real_time["autoScaling"] = scaling
+        docs.append({"endpointMode": "RealTime", "realTime": real_time, "alarms": alarm})
+    docs.extend({"endpointMode": "Serverless", "serverless": {"memorySizeInMB": 2048, "maxConcurrency": 5, "provisionedConcurrency": 0},
+                 "alarms": alarm} for alarm in alarms)
+    return docs
 
 
 def stage_parameter_sets() -> list[dict]:
@@ -58,7 +90,14 @@ def test_template_lints_clean_with_every_boundary_value_of_each_mode(mode, matri
     assert run_lint(parameter_sets) == []
 
 
+def test_template_lints_clean_with_every_deployment_autoscaling_and_alarm_boundary_with_and_without_a_topic():
+    parameter_sets = [parameters_for(doc, topic=TOPIC if i % 2 else "") for i, doc in enumerate(operating_matrix())]
+    assert len(parameter_sets) == 38 and {p["NotificationTopicArn"] for p in parameter_sets} == {"", TOPIC}
+    assert run_lint(parameter_sets) == []
+
+
 @pytest.mark.parametrize("name, value, rule", [
+    ("TrafficRoutingType", "ROLLING", "E2900"),
     ("ServerlessMemorySizeInMB", "1000", "E2900"),
     ("ServerlessMemorySizeInMB", "8192", "E2900"),
     ("InstanceType", "ml.p3.2xlarge", "E2900"),

@@ -34,6 +34,11 @@ export function requireEnv(name: string, purpose: string, env: NodeJS.ProcessEnv
   return value;
 }
 
+/** Returns an environment variable that may be absent; blank counts as absent. */
+export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
 /** Runs a script's main function and turns any error into a message and an exit code. */
 export function runMain(scriptName: string, main: () => Promise<void>): void {
   main().catch((err: unknown) => {

@@ -1,6 +1,29 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { MAX_LAMBDA_TIMEOUT_SECONDS, Stage } from './template-contract';
+
+/**
+ * CodeDeploy's predefined Lambda deployment configurations, by the CDK constant name a stage file
+ * uses (`CANARY_10PERCENT_5MINUTES` → `CodeDeployDefault.LambdaCanary10Percent5Minutes`). Read from
+ * aws-cdk-lib (aws-codedeploy/lib/lambda/deployment-config), so the list is CodeDeploy's own.
+ * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+ */
+export const DEPLOYMENT_PREFERENCES: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      'ALL_AT_ONCE',
+      'CANARY_10PERCENT_5MINUTES',
+      'CANARY_10PERCENT_10MINUTES',
+      'CANARY_10PERCENT_15MINUTES',
+      'CANARY_10PERCENT_30MINUTES',
+      'LINEAR_10PERCENT_EVERY_1MINUTE',
+      'LINEAR_10PERCENT_EVERY_2MINUTES',
+      'LINEAR_10PERCENT_EVERY_3MINUTES',
+      'LINEAR_10PERCENT_EVERY_10MINUTES',
+    ] as const
+  ).map((key) => [key, LambdaDeploymentConfig[key].deploymentConfigName]),
+);
 
 /**
  * Per-stage settings, read from `config/<stage>.json`. The same template is deployed to both
@@ -39,6 +62,22 @@ export interface StageConfig {
     /** Lambda throttles per 5 minutes that raise the alarm. */
     readonly throttleCount: number;
   };
+  /**
+   * How CodeDeploy shifts the `live` alias to a newly published version: a key of
+   * {@link DEPLOYMENT_PREFERENCES}, e.g. `ALL_AT_ONCE` or `CANARY_10PERCENT_5MINUTES`.
+   */
+  readonly deploymentPreference: string;
+  /**
+   * Lambda SnapStart on published versions (container images: Python 3.12+ AWS base images).
+   * Excludes {@link provisionedConcurrency}.
+   * @default false
+   */
+  readonly snapStart: boolean;
+  /**
+   * Provisioned concurrency of the `live` alias; 0 = none. Excludes {@link snapStart}.
+   * @default 0
+   */
+  readonly provisionedConcurrency: number;
 }
 
 /** An integer range; the same bounds become the template parameters' MinValue/MaxValue. */
@@ -63,6 +102,7 @@ export const Limits = {
   latencyP99Ms: { min: 1, max: 30000 },
   lambdaErrorCount: { min: 1, max: 1000000 },
   throttleCount: { min: 1, max: 1000000 },
+  provisionedConcurrency: { min: 0, max: 1000 },
 } as const satisfies Record<string, IntRange>;
 
 /** Raised for any invalid stage configuration; the message names the file and every bad key. */
@@ -120,6 +160,20 @@ class Checker {
     return value;
   }
 
+  optionalInt(key: string, range: IntRange, fallback: number): number {
+    return this.lookup(key) === undefined ? fallback : this.int(key, range);
+  }
+
+  choice(key: string, allowed: readonly string[]): string {
+    const value = this.lookup(key);
+    if (typeof value !== 'string' || !allowed.includes(value)) {
+      const what = value === undefined ? 'is missing' : `must be one of CodeDeploy's predefined Lambda configurations (got ${describe(value)})`;
+      this.problems.push(`key "${key}" ${what}; allowed: ${allowed.join(', ')}`);
+      return '';
+    }
+    return value;
+  }
+
   optionalBoolean(key: string, fallback: boolean): boolean {
     const value = this.lookup(key);
     if (value === undefined) return fallback;
@@ -156,6 +210,9 @@ const TOP_LEVEL_KEYS = [
   'logRetentionDays',
   'allowUnauthenticated',
   'alarms',
+  'deploymentPreference',
+  'snapStart',
+  'provisionedConcurrency',
 ] as const;
 const THROTTLING_KEYS = ['rateLimit', 'burstLimit'] as const;
 const ALARM_KEYS = ['serverErrorCount', 'latencyP99Ms', 'lambdaErrorCount', 'throttleCount'] as const;
@@ -189,7 +246,18 @@ export function parseStageConfig(raw: unknown, file: string): StageConfig {
       lambdaErrorCount: c.int('alarms.lambdaErrorCount', Limits.lambdaErrorCount),
       throttleCount: c.int('alarms.throttleCount', Limits.throttleCount),
     },
+    deploymentPreference: c.choice('deploymentPreference', Object.keys(DEPLOYMENT_PREFERENCES)),
+    snapStart: c.optionalBoolean('snapStart', false),
+    provisionedConcurrency: c.optionalInt('provisionedConcurrency', Limits.provisionedConcurrency, 0),
   };
+  // Lambda: "You can't use SnapStart with provisioned concurrency" (docs: lambda/latest/dg/snapstart.html).
+  if (config.snapStart && config.provisionedConcurrency > 0) {
+    c.problems.push('keys "snapStart" and "provisionedConcurrency" exclude each other (Lambda does not support provisioned concurrency on SnapStart versions): set one of them');
+  }
+  // Provisioned concurrency is drawn from the function's reserved concurrency when it has one.
+  if (config.reservedConcurrency > 0 && config.provisionedConcurrency > config.reservedConcurrency) {
+    c.problems.push(`key "provisionedConcurrency" (${config.provisionedConcurrency}) exceeds "reservedConcurrency" (${config.reservedConcurrency})`);
+  }
   if (c.problems.length > 0) {
     throw new StageConfigError(file, c.problems);
   }

@@ -1,4 +1,4 @@
-import { StageConfig } from './stage-config';
+import { DEPLOYMENT_PREFERENCES, StageConfig } from './stage-config';
 import { Params, Stage, TAG_PROJECT_ID, TAG_PROJECT_NAME, TAG_STAGE } from './template-contract';
 
 /**
@@ -19,6 +19,13 @@ export interface DeploymentInputs {
   /** The approved model package baked into the image. */
   readonly modelPackageArn: string;
   readonly modelPackageVersion: number;
+  /** Role CodeDeploy shifts the `live` alias with (created by the project). */
+  readonly codeDeployRoleArn: string;
+  /**
+   * The project's notification topic; every alarm notifies it. Absent (e.g. on a laptop): the
+   * alarms have no actions.
+   */
+  readonly notificationTopicArn?: string;
 }
 
 /**
@@ -53,6 +60,11 @@ export function buildTemplateConfiguration(stage: Stage, config: StageConfig, in
     [Params.latencyP99AlarmThresholdMs]: config.alarms.latencyP99Ms,
     [Params.lambdaErrorAlarmThreshold]: config.alarms.lambdaErrorCount,
     [Params.throttleAlarmThreshold]: config.alarms.throttleCount,
+    [Params.notificationTopicArn]: inputs.notificationTopicArn ?? '',
+    [Params.codeDeployRoleArn]: inputs.codeDeployRoleArn,
+    [Params.deploymentConfigName]: DEPLOYMENT_PREFERENCES[config.deploymentPreference],
+    [Params.snapStart]: config.snapStart,
+    [Params.provisionedConcurrency]: config.provisionedConcurrency,
   };
   return {
     Parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, String(v)])),

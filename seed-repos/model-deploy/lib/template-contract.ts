@@ -39,6 +39,11 @@ export const Params = {
   latencyP99AlarmThresholdMs: 'LatencyP99AlarmThresholdMs',
   lambdaErrorAlarmThreshold: 'LambdaErrorAlarmThreshold',
   throttleAlarmThreshold: 'ThrottleAlarmThreshold',
+  notificationTopicArn: 'NotificationTopicArn',
+  codeDeployRoleArn: 'CodeDeployRoleArn',
+  deploymentConfigName: 'DeploymentConfigName',
+  snapStart: 'SnapStart',
+  provisionedConcurrency: 'ProvisionedConcurrency',
 } as const;
 
 /** Stack output names. `ApiUrl` is read by the pipeline (pipeline variable → STAGING_API_URL). */
@@ -46,6 +51,8 @@ export const Outputs = {
   apiUrl: 'ApiUrl',
   predictUrl: 'PredictUrl',
   functionName: 'FunctionName',
+  dashboardName: 'DashboardName',
+  deploymentGroupName: 'DeploymentGroupName',
 } as const;
 
 /** Files the build writes at the root of its output artifact (the pipeline's contract). */
@@ -80,6 +87,19 @@ export const ServiceLimits = {
   maxBodyBytes: 1024 * 1024,
 } as const;
 
+/** The alias the API invokes; CodeDeploy shifts it from the running version to the newly published one. */
+export const LIVE_ALIAS = 'live';
+
+/**
+ * The metric the function log's `records` field feeds (service/app/service.py writes it on every
+ * successful request): one namespace per project and stage, since metric filters take dimensions
+ * only from log fields.
+ */
+export const RecordsMetric = {
+  namespace: (projectId: string, stage: string) => `SageMakerProjects/${projectId}/${stage}`,
+  metricName: 'RecordsPerRequest',
+} as const;
+
 /** The route the model is served on. */
 export const PREDICT_PATH = '/predict';
 
@@ -93,4 +113,9 @@ export const ResourceNames = {
   apiName: (projectId: string, stage: string) => `sagemaker-${projectId}-${stage}-api`,
   accessLogGroup: (projectId: string, stage: string) => `/aws/apigateway/sagemaker-${projectId}-${stage}-access`,
   alarmName: (projectId: string, stage: string, what: string) => `sagemaker-${projectId}-${stage}-${what}`,
+  /** CodeDeploy application and its one deployment group (names are per account and region, hence the stage). */
+  codeDeployApplication: (projectId: string, stage: string) => `sagemaker-${projectId}-${stage}-inference`,
+  deploymentGroup: (projectId: string, stage: string) => `sagemaker-${projectId}-${stage}-inference`,
+  dashboardName: (projectId: string, stage: string) => `sagemaker-${projectId}-${stage}-inference`,
+  metricFilterName: (projectId: string, stage: string) => `sagemaker-${projectId}-${stage}-records`,
 } as const;

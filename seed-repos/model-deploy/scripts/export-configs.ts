@@ -1,7 +1,7 @@
 #!/usr/bin/env ts-node
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArguments, requireEnv, runMain } from '../lib/cli';
+import { optionalEnv, parseArguments, requireEnv, runMain } from '../lib/cli';
 import { buildInferenceApp } from '../lib/inference-app';
 import { readModelFile } from '../lib/model-package';
 import { defaultConfigDir, loadStageConfig } from '../lib/stage-config';
@@ -17,7 +17,9 @@ environment (required):
   SAGEMAKER_PROJECT_NAME, SAGEMAKER_PROJECT_ID   the SageMaker project (tags, resource names)
   ECR_REPOSITORY_NAME, IMAGE_TAG                 the image the build pushed
   LAMBDA_EXECUTION_ROLE_ARN                      the execution role the project created
+  CODEDEPLOY_ROLE_ARN                            the role CodeDeploy shifts traffic with
 environment (optional):
+  NOTIFICATION_TOPIC_ARN          the project's SNS topic; alarms notify it (absent: no alarm actions)
   EXPORT_TEMPLATE_NAME            default ${ExportFiles.template}
   EXPORT_TEMPLATE_STAGING_CONFIG  default ${ExportFiles.stagingConfig}
   EXPORT_TEMPLATE_PROD_CONFIG     default ${ExportFiles.prodConfig}
@@ -48,6 +50,8 @@ export async function exportConfigs(argv: readonly string[], env: NodeJS.Process
     imageRepositoryName: requireEnv('ECR_REPOSITORY_NAME', "the project's ECR repository", env),
     imageTag: requireEnv('IMAGE_TAG', 'tag of the image this build pushed', env),
     lambdaExecutionRoleArn: requireEnv('LAMBDA_EXECUTION_ROLE_ARN', 'execution role created by the project', env),
+    codeDeployRoleArn: requireEnv('CODEDEPLOY_ROLE_ARN', 'role CodeDeploy shifts traffic with, created by the project', env),
+    notificationTopicArn: optionalEnv('NOTIFICATION_TOPIC_ARN', env),
   };
   const files: Record<'template' | Stage, string> = {
     template: env.EXPORT_TEMPLATE_NAME?.trim() || ExportFiles.template,

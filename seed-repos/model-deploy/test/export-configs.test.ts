@@ -13,7 +13,9 @@ const ENV = {
   ECR_REPOSITORY_NAME: 'sagemaker-p-abcdef123456-inference',
   IMAGE_TAG: 'v3-0123abcd',
   LAMBDA_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/sagemaker-p-abcdef123456-inference',
+  CODEDEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/sagemaker-p-abcdef123456-inference-codedeploy',
 };
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:sagemaker-p-abcdef123456-notifications';
 const MODEL = {
   packageGroupName: 'Abalone-Serving-p-abcdef123456',
   packageArn: 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalone-serving-p-abcdef123456/3',
@@ -104,12 +106,35 @@ describe('with the shipped configuration', () => {
       ImageTag: ENV.IMAGE_TAG,
       ImageRepositoryName: ENV.ECR_REPOSITORY_NAME,
       LambdaExecutionRoleArn: ENV.LAMBDA_EXECUTION_ROLE_ARN,
+      CodeDeployRoleArn: ENV.CODEDEPLOY_ROLE_ARN,
       ModelPackageArn: MODEL.packageArn,
       ModelPackageVersion: '3',
       AllowUnauthenticated: 'false',
     });
     expect(configs.prod.Parameters.Stage).toBe('prod');
   });
+
+  test('staging shifts all at once and prod runs a 10% canary for 5 minutes', () => {
+    expect(configs.staging.Parameters.DeploymentConfigName).toBe('CodeDeployDefault.LambdaAllAtOnce');
+    expect(configs.prod.Parameters.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+  });
+
+  test('without NOTIFICATION_TOPIC_ARN (a laptop) the topic parameter is empty, so the alarms have no actions', () => {
+    expect(configs.staging.Parameters.NotificationTopicArn).toBe('');
+    expect(configs.prod.Parameters.NotificationTopicArn).toBe('');
+  });
+});
+
+test('NOTIFICATION_TOPIC_ARN reaches both stages as NotificationTopicArn', async () => {
+  await exportConfigs([], { ...ENV, NOTIFICATION_TOPIC_ARN: TOPIC_ARN }, locations);
+  expect(read(ExportFiles.stagingConfig).Parameters.NotificationTopicArn).toBe(TOPIC_ARN);
+  expect(read(ExportFiles.prodConfig).Parameters.NotificationTopicArn).toBe(TOPIC_ARN);
+});
+
+test('a NOTIFICATION_TOPIC_ARN that is not an SNS topic ARN fails the build, naming the parameter', async () => {
+  await expect(exportConfigs([], { ...ENV, NOTIFICATION_TOPIC_ARN: 'my-topic' }, locations)).rejects.toThrow(
+    /parameter "NotificationTopicArn".*AllowedPattern/,
+  );
 });
 
 test('file names follow the EXPORT_* environment variables', async () => {

@@ -50,6 +50,6 @@ test('every acknowledgement carries a reason', () => {
     .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data));
   expect(acks.length).toBeGreaterThan(0);
   for (const ack of acks.flat()) {
-    expect(JSON.stringify(ack)).toMatch(/AwsSolutions-APIG4":"[^"]{40,}/);
+    for (const reason of Object.values(ack as Record<string, string>)) expect(reason.length).toBeGreaterThanOrEqual(40);
   }
 });

@@ -3,11 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildInferenceApp } from '../lib/inference-app';
-import { Limits } from '../lib/stage-config';
-import { INTEGRATION_TIMEOUT_SECONDS, Outputs, Params, STACK_ID } from '../lib/template-contract';
+import { ROLLBACK_ALARMS } from '../lib/inference-service-stack';
+import { DEPLOYMENT_PREFERENCES, Limits } from '../lib/stage-config';
+import { INTEGRATION_TIMEOUT_SECONDS, LIVE_ALIAS, Outputs, Params, RecordsMetric, STACK_ID } from '../lib/template-contract';
 
 let template: Template;
-let json: { Parameters: Record<string, any>; Resources: Record<string, any>; Rules?: unknown; Outputs: Record<string, any> };
+let json: { Parameters: Record<string, any>; Resources: Record<string, any>; Rules?: Record<string, any>; Outputs: Record<string, any> };
 let outdir: string;
 
 beforeAll(() => {
@@ -161,22 +162,204 @@ describe('IAM', () => {
 });
 
 describe('alarms and outputs', () => {
-  test('alarms watch API 5xx, API p99 latency, Lambda errors and throttles', () => {
+  test('alarms watch API 5xx and p99 latency, Lambda errors and throttles, and the new version\'s errors and p99 duration', () => {
     const metrics = resourcesOf('AWS::CloudWatch::Alarm').map(([, a]) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
-    expect(metrics.sort()).toEqual(['AWS/ApiGateway/5xx', 'AWS/ApiGateway/Latency', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles']);
+    expect(metrics.sort()).toEqual([
+      'AWS/ApiGateway/5xx', 'AWS/ApiGateway/Latency', 'AWS/Lambda/Duration', 'AWS/Lambda/Errors', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles',
+    ]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Threshold: { Ref: Params.serverErrorAlarmThreshold } });
   });
 
-  test('ApiUrl, PredictUrl and FunctionName are output', () => {
-    expect(Object.keys(json.Outputs).sort()).toEqual([Outputs.apiUrl, Outputs.functionName, Outputs.predictUrl].sort());
+  test('ApiUrl, PredictUrl, FunctionName, DashboardName and DeploymentGroupName are output', () => {
+    expect(Object.keys(json.Outputs).sort()).toEqual(Object.values(Outputs).sort());
+  });
+});
+
+describe('alarm actions (the project notification topic)', () => {
+  test('NotificationTopicArn defaults to empty, so a deployment without a topic still works', () => {
+    expect(json.Parameters[Params.notificationTopicArn]).toMatchObject({ Type: 'String', Default: '' });
+    expect(new RegExp(json.Parameters[Params.notificationTopicArn].AllowedPattern).test('')).toBe(true);
+    expect(new RegExp(json.Parameters[Params.notificationTopicArn].AllowedPattern).test('arn:aws:sns:eu-west-1:123456789012:sagemaker-p-abcdef123456-notify')).toBe(true);
+    template.hasCondition('HasNotificationTopic', { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: Params.notificationTopicArn }, ''] }] });
+  });
+
+  test('every alarm notifies the topic on ALARM and on OK when the topic is set, and has no actions otherwise', () => {
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(6);
+    const actions = { 'Fn::If': ['HasNotificationTopic', [{ Ref: Params.notificationTopicArn }], { Ref: 'AWS::NoValue' }] };
+    for (const [, a] of alarms) {
+      expect(a.Properties.AlarmActions).toEqual(actions);
+      expect(a.Properties.OKActions).toEqual(actions);
+    }
+  });
+});
+
+describe('published version, live alias and CodeDeploy traffic shifting', () => {
+  const logicalIdOf = (type: string) => {
+    const found = resourcesOf(type);
+    expect(found).toHaveLength(1);
+    return found[0][0];
+  };
+
+  test('the API invokes the live alias, and only the alias may be invoked by the API', () => {
+    const aliasId = logicalIdOf('AWS::Lambda::Alias');
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: LIVE_ALIAS,
+      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function') },
+      FunctionVersion: { 'Fn::GetAtt': [logicalIdOf('AWS::Lambda::Version'), 'Version'] },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: aliasId } });
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { Ref: aliasId } });
+  });
+
+  test('the version description changes with the image tag and the configuration, so every new image publishes a version', () => {
+    // Description is create-only for AWS::Lambda::Version (its provider schema): a new value replaces
+    // the resource, which publishes a version. The template is the same for every image (the tag
+    // is a parameter), so only a parameter-derived property can force that.
+    const [[, version]] = resourcesOf('AWS::Lambda::Version');
+    const parts = version.Properties.Description['Fn::Join'][1];
+    for (const p of [Params.imageTag, Params.modelPackageVersion, Params.memorySize, Params.timeoutSeconds, Params.snapStart]) {
+      expect(parts).toContainEqual({ Ref: p });
+    }
+    expect(version.DeletionPolicy).toBe('Delete');
+    expect(version.UpdateReplacePolicy).toBe('Delete');
+  });
+
+  test('the alias update is a CodeDeploy deployment (UpdatePolicy CodeDeployLambdaAliasUpdate) started after the deployment group and its alarms', () => {
+    const [[, alias]] = resourcesOf('AWS::Lambda::Alias');
+    expect(alias.UpdatePolicy).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: logicalIdOf('AWS::CodeDeploy::Application') },
+        DeploymentGroupName: { Ref: logicalIdOf('AWS::CodeDeploy::DeploymentGroup') },
+      },
+    });
+    expect(alias.DependsOn).toContain(logicalIdOf('AWS::CodeDeploy::DeploymentGroup'));
+  });
+
+  test('the deployment group shifts by the DeploymentConfigName parameter with the project role, and rolls back on failure, stop or alarm', () => {
+    expect(json.Parameters[Params.deploymentConfigName].AllowedValues.sort()).toEqual(Object.values(DEPLOYMENT_PREFERENCES).sort());
+    template.hasResourceProperties('AWS::CodeDeploy::Application', { ComputePlatform: 'Lambda' });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: { Ref: Params.deploymentConfigName },
+      ServiceRoleArn: { Ref: Params.codeDeployRoleArn },
+      DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      AutoRollbackConfiguration: { Enabled: true },
+    });
+    const [[, group]] = resourcesOf('AWS::CodeDeploy::DeploymentGroup');
+    expect([...group.Properties.AutoRollbackConfiguration.Events].sort()).toEqual(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']);
+  });
+
+  test('the rollback alarms are API 5xx and the new version\'s errors and p99 duration', () => {
+    const [[, group]] = resourcesOf('AWS::CodeDeploy::DeploymentGroup');
+    expect(group.Properties.AlarmConfiguration.Enabled).toBe(true);
+    const watched = group.Properties.AlarmConfiguration.Alarms.map((a: any) => json.Resources[a.Name.Ref].Properties);
+    expect(watched.map((a: any) => a.MetricName).sort()).toEqual(['5xx', 'Duration', 'Errors']);
+    expect(ROLLBACK_ALARMS).toHaveLength(watched.length);
+  });
+
+  test('the new-version alarms read the executed version through the alias, at 1-minute periods', () => {
+    const versionId = logicalIdOf('AWS::Lambda::Version');
+    const fnId = logicalIdOf('AWS::Lambda::Function');
+    const versionAlarms = resourcesOf('AWS::CloudWatch::Alarm').filter(([, a]) =>
+      (a.Properties.Dimensions ?? []).some((d: any) => d.Name === 'ExecutedVersion'));
+    expect(versionAlarms).toHaveLength(2);
+    for (const [, a] of versionAlarms) {
+      expect(a.Properties.Period).toBe(60);
+      expect(a.Properties.Dimensions).toEqual([
+        { Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [versionId, 'Version'] } },
+        { Name: 'FunctionName', Value: { Ref: fnId } },
+        { Name: 'Resource', Value: { 'Fn::Join': ['', [{ Ref: fnId }, `:${LIVE_ALIAS}`]] } },
+      ]);
+    }
+  });
+
+  test('the template creates no CodeDeploy role: it takes the project\'s by ARN', () => {
+    expect(json.Parameters[Params.codeDeployRoleArn]).toMatchObject({ Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$' });
+  });
+});
+
+describe('SnapStart or provisioned concurrency (per stage, exclusive)', () => {
+  test('SnapStart applies to published versions only when the SnapStart parameter is "true"', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      SnapStart: { ApplyOn: { 'Fn::If': ['SnapStartEnabled', 'PublishedVersions', 'None'] } },
+    });
+    expect(json.Parameters[Params.snapStart]).toMatchObject({ Default: 'false', AllowedValues: ['false', 'true'] });
+  });
+
+  test('provisioned concurrency is set on the live alias only when ProvisionedConcurrency is not 0', () => {
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      ProvisionedConcurrencyConfig: {
+        'Fn::If': ['HasProvisionedConcurrency', { ProvisionedConcurrentExecutions: { Ref: Params.provisionedConcurrency } }, { Ref: 'AWS::NoValue' }],
+      },
+    });
+  });
+
+  test('a template rule refuses SnapStart together with provisioned concurrency', () => {
+    const rule = (json.Rules as any).SnapStartExcludesProvisionedConcurrency;
+    expect(rule.Assertions[0].Assert).toEqual({
+      'Fn::Not': [{ 'Fn::And': [
+        { 'Fn::Equals': [{ Ref: Params.snapStart }, 'true'] },
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: Params.provisionedConcurrency }, '0'] }] },
+      ] }],
+    });
+  });
+});
+
+describe('dashboard and records metric', () => {
+  let body: string;
+  beforeAll(() => {
+    const [[, dashboard]] = resourcesOf('AWS::CloudWatch::Dashboard');
+    // The body is a Fn::Join of literal JSON around references; the literal parts are what we check.
+    body = dashboard.Properties.DashboardBody['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : '<ref>')).join('');
+  });
+
+  test('one dashboard per stage, named after the project and stage', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['sagemaker-', { Ref: Params.projectId }, '-', { Ref: Params.stage }, '-inference']] },
+    });
+  });
+
+  test.each([
+    ['request rate', '"AWS/ApiGateway","Count"'],
+    ['p50 latency', '"stat":"p50"'],
+    ['p99 latency', '"stat":"p99"'],
+    ['4xx', '"AWS/ApiGateway","4xx"'],
+    ['5xx', '"AWS/ApiGateway","5xx"'],
+    ['function errors', '"AWS/Lambda","Errors"'],
+    ['throttles', '"AWS/Lambda","Throttles"'],
+    ['concurrency', '"AWS/Lambda","ConcurrentExecutions"'],
+    ['records per request', `"${RecordsMetric.metricName}"`],
+    ['traffic per version of the alias', 'ExecutedVersion'],
+    ['the deployment state (rollback alarms)', '"title":"Deployment: rollback alarms"'],
+  ])('shows %s', (_what, fragment) => {
+    expect(body).toContain(fragment);
+  });
+
+  test('the rollback alarm widget lists exactly the deployment group\'s alarms', () => {
+    const [[, dashboard]] = resourcesOf('AWS::CloudWatch::Dashboard');
+    const parts: unknown[] = dashboard.Properties.DashboardBody['Fn::Join'][1];
+    const start = parts.findIndex((p) => typeof p === 'string' && p.includes('"title":"Deployment: rollback alarms"'));
+    const end = parts.findIndex((p, i) => i > start && typeof p === 'string' && p.includes('"title":"Other alarms"'));
+    const refs = parts.slice(start, end).filter((p): p is { 'Fn::GetAtt': [string, string] } => typeof p === 'object' && p !== null && 'Fn::GetAtt' in p)
+      .map((p) => p['Fn::GetAtt'][0]);
+    const [[, group]] = resourcesOf('AWS::CodeDeploy::DeploymentGroup');
+    expect(refs.sort()).toEqual(group.Properties.AlarmConfiguration.Alarms.map((a: any) => a.Name.Ref).sort());
+  });
+
+  test('a metric filter turns the function log\'s "records" field into RecordsPerRequest', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^FunctionLogGroup') },
+      FilterPattern: '{ $.records > 0 }',
+      MetricTransformations: [Match.objectLike({ MetricName: RecordsMetric.metricName, MetricValue: '$.records' })],
+    });
   });
 });
 
 describe('bootstrapless synthesis', () => {
   test('there is no BootstrapVersion parameter or rule', () => {
     expect(json.Parameters).not.toHaveProperty('BootstrapVersion');
-    expect(json.Rules).toBeUndefined();
+    expect(Object.keys(json.Rules ?? {})).toEqual(['SnapStartExcludesProvisionedConcurrency']);
   });
 
   test('the cloud assembly references no assets', () => {
