@@ -6,13 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-
-/** What never belongs in a seeded repo: dependencies, virtualenvs, caches and build output. */
-export const SEED_EXCLUDES = [
-  '**/node_modules', '**/.venv', '**/venv', '**/__pycache__', '**/.pytest_cache', '**/*.pyc',
-  '**/cdk.out', '**/build', '**/dist', '**/coverage', '**/test-reports', '**/.DS_Store',
-  'service/model/*', '!service/model/README.md',
-];
+import { trackedSeedCopy } from './tracked-seed-files';
 
 /** The branch the seed is committed to; the pipelines build from it. */
 export const SEED_BRANCH = 'main';
@@ -20,7 +14,7 @@ export const SEED_BRANCH = 'main';
 export interface SeedRepositoryProps {
   readonly repositoryName: string;
   readonly description: string;
-  /** Folder whose contents become the first commit. */
+  /** Folder whose git-tracked files become the first commit. */
   readonly seedDirectory: string;
 }
 
@@ -31,7 +25,7 @@ export class SeedRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: SeedRepositoryProps) {
     super(scope, id);
-    this.seed = new Asset(this, 'Seed', { path: props.seedDirectory, exclude: SEED_EXCLUDES });
+    this.seed = new Asset(this, 'Seed', { path: trackedSeedCopy(props.seedDirectory) });
     this.repository = new codecommit.Repository(this, 'Resource', {
       repositoryName: props.repositoryName,
       description: props.description,
