@@ -52,3 +52,24 @@ export interface IDeployTarget {
   readonly description: string;
   bind(scope: Construct, project: ProjectContext, roles: DeployRoles): DeployTargetBinding;
 }
+
+/**
+ * The deploy role's grants for the alarms and dashboards of the stage stacks (the CloudWatch provider
+ * schemas' handler permissions), on the given alarm and dashboard ARNs; shared by every target.
+ */
+export function stackMonitoringStatements(alarms: string[], dashboards: string[]): iam.PolicyStatement[] {
+  const tagging = ['cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'];
+  return [
+    new iam.PolicyStatement({
+      sid: 'ProjectAlarms',
+      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', ...tagging],
+      resources: alarms,
+    }),
+    new iam.PolicyStatement({
+      sid: 'ProjectDashboards',
+      actions: ['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards', ...tagging],
+      // Dashboards are global: their ARNs have no region.
+      resources: dashboards,
+    }),
+  ];
+}

@@ -2,7 +2,7 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DeployRoles, DeployTargetBinding, IDeployTarget } from './deploy-target';
+import { DeployRoles, DeployTargetBinding, IDeployTarget, stackMonitoringStatements } from './deploy-target';
 import { ProjectContext, serviceRole } from './project-context';
 
 /** Files the Lambda seed's buildspec.yml writes (template name; the configurations are shared). */
@@ -284,23 +284,7 @@ export class LambdaServiceTarget implements IDeployTarget {
         ],
         resources: ['*'],
       }),
-      new iam.PolicyStatement({
-        sid: 'ProjectAlarms',
-        actions: [
-          'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
-          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
-        ],
-        resources: [arn('cloudwatch', `alarm:${prefix}*`)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ProjectDashboards',
-        actions: [
-          'cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards',
-          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
-        ],
-        // Dashboards are global: their ARNs have no region.
-        resources: inferenceNames(prefix).map((name) => `arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${name}`),
-      }),
+      ...stackMonitoringStatements([arn('cloudwatch', `alarm:${prefix}*`)], inferenceNames(prefix).map((name) => `arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${name}`)),
     ];
     statements.forEach((s) => role.addToPolicy(s));
   }

@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DeployRoles, DeployTargetBinding, IDeployTarget } from './deploy-target';
+import { DeployRoles, DeployTargetBinding, IDeployTarget, stackMonitoringStatements } from './deploy-target';
 import { ProjectContext, serviceRole } from './project-context';
 
 /** The template file the endpoint seed's buildspec.yml exports (plain CloudFormation YAML). */
@@ -136,23 +136,7 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       },
     };
     const statements = [
-      new iam.PolicyStatement({
-        sid: 'ProjectAlarms',
-        actions: [
-          'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
-          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
-        ],
-        resources: [arn('cloudwatch', `alarm:${prefix}*`)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ProjectDashboards',
-        actions: [
-          'cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards',
-          'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
-        ],
-        // Dashboards are global: their ARNs have no region.
-        resources: [`arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${prefix}*`],
-      }),
+      ...stackMonitoringStatements([arn('cloudwatch', `alarm:${prefix}*`)], [`arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${prefix}*`]),
       new iam.PolicyStatement({
         sid: 'ScaleSageMakerVariants',
         actions: [
