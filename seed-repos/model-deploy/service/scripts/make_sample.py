@@ -1,9 +1,9 @@
 """Make data/abalone-sample.csv from the UCI Abalone data file.
 
-Usage:  python scripts/make_sample.py [SOURCE] [--rows 500] [--seed 7]
+Usage:  python scripts/make_sample.py SOURCE [--rows 500] [--seed 7]
 
-SOURCE defaults to the project's shared/data/abalone.data, found beside the project
-checkout (../shared from the project root). The sample is stratified by sex (proportional
+SOURCE is the UCI Abalone data file abalone.data (headerless; https://archive.ics.uci.edu/dataset/1/abalone).
+This repository does not ship it, so it must be given. The sample is stratified by sex (proportional
 allocation), drawn with a fixed seed, and keeps the source order, so running
 the script again gives the same file. Only the standard library is used.
 """
@@ -20,7 +20,6 @@ COLUMNS = ["sex", "length", "diameter", "height", "whole_weight", "shucked_weigh
            "viscera_weight", "shell_weight", "rings"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_DIR = os.path.dirname(HERE)
-DEFAULT_SOURCE = os.path.normpath(os.path.join(SERVICE_DIR, "..", "..", "..", "..", "shared", "data", "abalone.data"))
 DEFAULT_OUTPUT = os.path.join(SERVICE_DIR, "data", "abalone-sample.csv")
 
 
@@ -65,7 +64,7 @@ def stratified_sample(rows: list[list[str]], size: int, seed: int) -> list[list[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("source", nargs="?", default=DEFAULT_SOURCE, help="UCI abalone.data (no header)")
+    parser.add_argument("source", help="the UCI abalone.data file (no header)")
     parser.add_argument("--rows", type=int, default=500, help="sample size (default 500)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="CSV to write (default data/abalone-sample.csv)")

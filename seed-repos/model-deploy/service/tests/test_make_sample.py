@@ -88,3 +88,10 @@ def test_committed_sample_has_the_header_and_500_rows():
 
     assert rows[0] == HEADER
     assert len(rows) == 501
+
+
+def test_the_source_file_must_be_named_since_the_repo_does_not_ship_it(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _run("--rows", "20")
+    assert exit_info.value.code == 2
+    assert "source" in capsys.readouterr().err
