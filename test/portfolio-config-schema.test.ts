@@ -2,29 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { FILE, VALID } from './portfolio-config-fixture';
 import { DEFAULT_PORTFOLIO_CONFIG_FILE, parsePortfolioConfig, PortfolioConfigError } from '../product/portfolio-config';
 import { PORTFOLIO_CONFIG_SCHEMA_FILE, renderPortfolioConfigJsonSchema } from '../product/portfolio-config-schema';
 
-const FILE = 'portfolio.yaml';
 const FIXTURES_DIR = 'test/fixtures';
-const VALID = `
-portfolio:
-  displayName: Portfolio
-  providerName: Platform
-  description: Templates
-product:
-  name: Product
-  owner: Platform
-  description: The product
-  versionLabel: v1
-access:
-  executionRoleArns:
-    - arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole
-  rolePatterns:
-    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*
-tags:
-  team: ml
-`;
 const ROLE_PATTERN_LINE = '    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*';
 const PRINCIPALS = /  executionRoleArns:\n    - \S+\n  rolePatterns:\n    - \S+\n/;
 const withEndpoint = (lines: string) => `${VALID}\nendpointProduct:\n  name: Endpoint\n  owner: Platform\n${lines}`;

@@ -1,27 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { FILE, VALID } from './portfolio-config-fixture';
 import { DEFAULT_PORTFOLIO_CONFIG_FILE, loadPortfolioConfig, parsePortfolioConfig, PortfolioConfigError } from '../product/portfolio-config';
 
-const FILE = 'portfolio.yaml';
-const VALID = `
-portfolio:
-  displayName: Portfolio
-  providerName: Platform
-  description: Templates
-product:
-  name: Product
-  owner: Platform
-  description: The product
-  versionLabel: v1
-access:
-  executionRoleArns:
-    - arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole
-  rolePatterns:
-    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DataScientist_*
-tags:
-  team: ml
-`;
 
 /** The message must name the file and the dotted key, and carry no stack trace. */
 function expectConfigError(text: string, key: string, fragment: RegExp): void {
