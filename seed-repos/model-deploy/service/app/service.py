@@ -50,6 +50,9 @@ class Service:
         self.csv = CsvValidator(model.transform, settings.max_records, rules)
         self.logger = logger or JsonLogger()
         self._model_json = orjson.dumps(model.package)
+        # The health answer never changes: built once at init, not per request.
+        self._health_body = ('{"status":"ok","model":' + self._model_json.decode()
+                             + ',"xgboostVersion":' + json.dumps(model.xgboost_version) + "}")
         self._model_version = model.package["version"]
         self._routes: dict[str, dict[str, Callable[[Mapping[str, Any]], tuple[dict, int]]]] = {
             "/predict": {"POST": self._predict},
@@ -120,8 +123,7 @@ class Service:
         return self._response(200, body.decode()), features.shape[0]
 
     def _health(self, event: Mapping[str, Any]) -> tuple[dict, int]:
-        body = '{"status":"ok","model":' + self._model_json.decode() + ',"xgboostVersion":' + json.dumps(self.model.xgboost_version) + "}"
-        return self._response(200, body), 0
+        return self._response(200, self._health_body), 0
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
