@@ -8,7 +8,7 @@ import * as path from 'path';
  * committed: whatever else lies in the folder (.env files, caches, coverage, a trained model, build
  * output) is never seeded into a project, on any machine.
  */
-export function trackedSeedFiles(seedDirectory: string): string[] {
+function trackedSeedFiles(seedDirectory: string): string[] {
   let listing: string;
   try {
     listing = execFileSync('git', ['ls-files', '-z', '--cached', '--', '.'], { cwd: seedDirectory, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -22,16 +22,19 @@ export function trackedSeedFiles(seedDirectory: string): string[] {
   return files;
 }
 
-const copies = new Set<string>();
+/** One copy per seed folder and process: both products seed the same ModelBuild folder. */
+const copies = new Map<string, string>();
 
 /**
  * A copy of the tracked files of `seedDirectory` in a fresh folder, removed when the process exits
  * (CDK has copied the asset into cdk.out by then). The asset hash depends only on paths and contents.
  */
 export function trackedSeedCopy(seedDirectory: string): string {
+  const existing = copies.get(path.resolve(seedDirectory));
+  if (existing) return existing;
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), `seed-${path.basename(seedDirectory)}-`));
   if (copies.size === 0) process.once('exit', () => copies.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-  copies.add(copy);
+  copies.set(path.resolve(seedDirectory), copy);
   for (const file of trackedSeedFiles(seedDirectory)) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
     fs.copyFileSync(path.join(seedDirectory, file), path.join(copy, file));

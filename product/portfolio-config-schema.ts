@@ -24,7 +24,7 @@ export const DEFAULT_PROJECT_SETTINGS = {
 
 // The JSON Schema keeps these as `pattern`s, which ajv and the YAML language server compile with the u flag
 // (yaml-language-server src/languageservice/utils/strings.ts, safeCreateUnicodeRegExp): each must be valid with it.
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // IAM role names allow [\w+=,.@-]; patterns add the * and ? wildcards (and path slashes).
 const ROLE_PATTERN = /^[\w+=,.@/*?-]{1,512}$/;
 // Identity Center roles live under /aws-reserved/sso.amazonaws.com/: a pattern without that path never matches.
@@ -95,8 +95,8 @@ function distinctTexts(item: ReturnType<typeof text>) {
   return withDefault(list, []);
 }
 
-function flag() {
-  return withDefault(z.boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` }), false);
+function flag(fallback = false) {
+  return withDefault(z.boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` }), fallback);
 }
 
 function wholeNumber(min: number, max: number, fallback: number) {
@@ -165,7 +165,7 @@ const accessSchema = section({
 }).meta({ anyOf: [nonEmptyList('executionRoleArns'), nonEmptyList('rolePatterns')] });
 
 const projectSchema = section({
-  deleteImagesWithProject: flag()
+  deleteImagesWithProject: flag(DEFAULT_PROJECT_SETTINGS.deleteImagesWithProject)
     .describe('Delete a project\'s ECR repository and its images with the project (false: images outlive the project).'),
   maxImageCount: wholeNumber(1, 1000, DEFAULT_PROJECT_SETTINGS.maxImageCount).describe('Inference images kept per project (older ones expire).'),
   noncurrentVersionExpirationDays: wholeNumber(1, 3650, DEFAULT_PROJECT_SETTINGS.noncurrentVersionExpirationDays)
@@ -215,7 +215,7 @@ export const PORTFOLIO_CONFIG_SCHEMA = section({
  * (VS Code's YAML extension) supports (redhat-developer/vscode-yaml README, "The schema support is
  * shipped with JSON Schema Draft 7"); `io: 'input'` describes what the file holds, before defaults.
  */
-export function portfolioConfigJsonSchema(): Record<string, unknown> {
+function portfolioConfigJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(PORTFOLIO_CONFIG_SCHEMA, { target: 'draft-7', io: 'input' });
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'util';
 import { ArgumentError } from './errors';
 import { CleanupRequest } from './project-cleanup';
+import { ROLE_ARN } from '../../product/portfolio-config-schema';
 import { PROJECT_ID_PATTERN, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../../product/sagemaker-project';
 
 export const USAGE = `usage: npx projen delete-project --project-name NAME [--project-id p-xxxxxxxxxxxx] [options]
@@ -25,7 +26,6 @@ export interface CliArguments {
   readonly help: boolean;
 }
 
-const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** Parses and validates argv; every problem is an ArgumentError naming the option. */
@@ -49,7 +49,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     }));
   } catch (error) {
     // Node's messages name the option ("Unknown option '--x'", "Option '--project-name <value>' argument missing").
-    throw new ArgumentError((error as Error).message);
+    throw new ArgumentError((error as Error).message.split('\n')[0]);
   }
   const help = values.help === true;
   const name = values['project-name'] as string | undefined;
@@ -65,7 +65,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
       throw new ArgumentError(`--project-id '${id}' is not a SageMaker project id (p- and 12 lower-case letters or digits)`);
     }
     if (region !== undefined && !REGION_PATTERN.test(region)) throw new ArgumentError(`--region '${region}' is not an AWS region (e.g. eu-west-1)`);
-    if (roleArn !== undefined && !ROLE_ARN_PATTERN.test(roleArn)) throw new ArgumentError(`--role-arn '${roleArn}' is not an IAM role ARN`);
+    if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) throw new ArgumentError(`--role-arn '${roleArn}' is not an IAM role ARN`);
   }
   return {
     help,

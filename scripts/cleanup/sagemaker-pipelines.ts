@@ -44,10 +44,13 @@ export async function findSageMakerPipelines(ctx: CleanupContext, project: Proje
  */
 export async function deleteSageMakerPipeline(ctx: CleanupContext, pipelineName: string): Promise<void> {
   const running: string[] = [];
+  const executing = new Set<string>();
   try {
     for await (const page of paginateListPipelineExecutions({ client: ctx.sageMaker }, { PipelineName: pipelineName })) {
       for (const execution of page.PipelineExecutionSummaries ?? []) {
-        if (execution.PipelineExecutionArn && RUNNING.has(execution.PipelineExecutionStatus ?? '')) running.push(execution.PipelineExecutionArn);
+        if (!execution.PipelineExecutionArn || !RUNNING.has(execution.PipelineExecutionStatus ?? '')) continue;
+        running.push(execution.PipelineExecutionArn);
+        if (execution.PipelineExecutionStatus === 'Executing') executing.add(execution.PipelineExecutionArn);
       }
     }
   } catch (error) {
@@ -57,7 +60,8 @@ export async function deleteSageMakerPipeline(ctx: CleanupContext, pipelineName:
     }
     throw error;
   }
-  for (const arn of running) {
+  // An execution already Stopping needs no second StopPipelineExecution, only the wait.
+  for (const arn of running.filter((a) => executing.has(a))) {
     ctx.log(`stopping execution ${arn}`);
     await ctx.sageMaker.send(new StopPipelineExecutionCommand({ PipelineExecutionArn: arn, ClientRequestToken: randomUUID() }));
   }

@@ -475,7 +475,11 @@ function exportLambdaSeedConfigurations(buildEnv: Record<string, string>, model:
  * endpoint mode, as its own scripts/stage_config.py computes them: the real-time evaluation then has the
  * autoscaling and canary the shipped configs ask for.
  */
-function endpointStageParameters(): Record<string, Record<'Serverless' | 'RealTime', Record<string, string>>> {
+type EndpointStageParameters = Record<string, Record<'Serverless' | 'RealTime', Record<string, string>>>;
+let cachedStageParameters: EndpointStageParameters | undefined;
+
+function endpointStageParameters(): EndpointStageParameters {
+  if (cachedStageParameters) return cachedStageParameters;
   const script = `
 import json, sys
 sys.path.insert(0, "scripts")
@@ -486,7 +490,8 @@ for stage in stage_config.STAGES:
     out[stage] = {mode: stage_config.parse_stage_config({**doc, "endpointMode": mode}, stage).template_parameters()
                   for mode in stage_config.ENDPOINT_MODES}
 print(json.dumps(out))`;
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { cwd: path.join(SEEDS_DIR, 'model-deploy-endpoint'), encoding: 'utf8' }));
+  cachedStageParameters = JSON.parse(execFileSync(PYTHON, ['-c', script], { cwd: path.join(SEEDS_DIR, 'model-deploy-endpoint'), encoding: 'utf8' }));
+  return cachedStageParameters!;
 }
 
 /** The CloudFormation deploy role: the RoleArn of the pipeline's CloudFormation actions. */

@@ -57,6 +57,18 @@ describe('deleteSageMakerPipeline', () => {
     expect(stops[0].calledBefore(deletion)).toBe(true);
   });
 
+  test('an execution already Stopping is waited for, not sent a second StopPipelineExecution', async () => {
+    aws.sageMaker.on(ListPipelineExecutionsCommand).resolves({
+      PipelineExecutionSummaries: [{ PipelineExecutionArn: execution(3), PipelineExecutionStatus: 'Stopping' }],
+    });
+    aws.sageMaker.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionStatus: 'Stopped' });
+    aws.sageMaker.on(DeletePipelineCommand).resolves({});
+    await deleteSageMakerPipeline(aws.ctx, SAGEMAKER_PIPELINE);
+    expect(aws.sageMaker.commandCalls(StopPipelineExecutionCommand)).toHaveLength(0);
+    expect(aws.sageMaker.commandCalls(DescribePipelineExecutionCommand)).toHaveLength(1);
+    expect(aws.sageMaker.commandCalls(DeletePipelineCommand)).toHaveLength(1);
+  });
+
   test('a pipeline already gone is skipped', async () => {
     aws.sageMaker.on(ListPipelineExecutionsCommand).rejects(notFound());
     await deleteSageMakerPipeline(aws.ctx, SAGEMAKER_PIPELINE);
