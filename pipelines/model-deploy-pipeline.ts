@@ -226,6 +226,10 @@ export class ModelDeployPipeline extends Construct {
           actionName: 'SmokeTestStaging',
           project: this.testProject,
           input: source,
+          // The build's output (the deployed model's transform.json, its input contract) as a secondary
+          // source: CodeBuild puts it at $CODEBUILD_SRC_DIR_Build (CodePipeline user guide, "CodeBuild
+          // action reference": secondary inputs are CODEBUILD_SRC_DIR_<artifact name>).
+          extraInputs: [built],
           // Stack outputs of a CloudFormation action are variables of its namespace.
           environmentVariables: {
             [testInput.variable]: { value: `#{${deployStaging.actionProperties.variablesNamespace}.${testInput.output}}` },

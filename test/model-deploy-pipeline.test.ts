@@ -104,13 +104,15 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
     }
   });
 
-  test('the staging test gets the staging stack\'s API URL output, which the seed stack exports', () => {
+  test('the staging test gets the staging stack\'s API URL output, which the seed stack exports, and the build output', () => {
     const stages = pipeline().Properties.Stages;
     const test = stages.find((s: any) => s.Name === 'TestStaging').Actions[0];
     expect(JSON.parse(test.Configuration.EnvironmentVariables)).toEqual([
       { name: 'STAGING_API_URL', type: 'PLAINTEXT', value: `#{DeployStaging.${API_URL_OUTPUT}}` },
     ]);
     expect(seedTemplate().Outputs?.[API_URL_OUTPUT]).toBeDefined();
+    // Source first (the buildspec and smoke test), then the build output with the deployed model's input contract.
+    expect(test.InputArtifacts).toEqual([{ Name: 'Source' }, { Name: 'Build' }]);
     const testspec = parse(fs.readFileSync(path.join(SEED, 'buildspec-staging-test.yml'), 'utf8'));
     expect(JSON.stringify(testspec)).toContain('smoke-test');
   });
