@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import run_script
-from pipelines.abalone import evaluate
+from pipelines.abalone import evaluate, preprocess
 from pipelines.abalone.pipeline import DEFAULT_MSE_THRESHOLD, MAX_TEST_RMSE
 
 
@@ -97,5 +97,6 @@ def test_an_archive_that_is_not_a_tarball_is_named_as_such(tmp_path, preprocesse
 def test_test_rows_with_the_wrong_feature_count_are_rejected(tmp_path, model_archive):
     (tmp_path / "test").mkdir()
     (tmp_path / "test" / "test.csv").write_text("9,0.1,0.2\n")
-    with pytest.raises(SystemExit, match="rows have 2 features, the model expects 10"):
+    expected = len(preprocess.feature_names(preprocess.FEATURES))
+    with pytest.raises(SystemExit, match=f"rows have 2 features, the model expects {expected}"):
         evaluate.main(["--model", str(model_archive), "--test-dir", str(tmp_path / "test"), "--output-dir", str(tmp_path / "out")])

@@ -23,8 +23,9 @@ request's own when there is none or it is ``*/*``. A bad request gets a 4xx with
 exception into an HTML 500 and answers only its own errors with a 4xx (sagemaker_containers
 ``_transformer.py``), so ``transform_fn`` catches them itself and returns the status.
 
-Self-contained (numpy, xgboost and what the container provides); the feature transform is read
-from the artifact, so a model trained on other fields serves without an edit here.
+Self-contained (numpy, xgboost and what the container provides). Everything about the inputs
+(fields, their order, categories, the accepted range of each number) is read from the artifact's
+transform.json (schema version 2), so a model trained on other fields serves without an edit here.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ CSV = "text/csv"
 JSON = "application/json"
 SUPPORTED_TYPES = (CSV, JSON)
 MODEL_INFO_FILE = "model-info.json"
+TRANSFORM_SCHEMA_VERSION = 2
 
 
 class RequestError(ValueError):
@@ -60,8 +62,9 @@ class RequestError(ValueError):
 class ServedModel:
     booster: xgb.Booster
     input_fields: List[str]
-    numeric: Dict[str, Dict[str, float]]  # field -> {"mean", "std"}, in feature order
+    numeric: Dict[str, Dict[str, float]]  # field -> {"mean", "std", "minimum", "maximum", ...}, in feature order
     categorical: Dict[str, List[str]]  # field -> categories, in one-hot order
+    examples: List[Dict[str, Any]]  # valid request records, as transform.json gives them
 
 
 def model_fn(model_dir: str) -> ServedModel:
@@ -77,14 +80,28 @@ def model_fn(model_dir: str) -> ServedModel:
     booster = xgb.Booster()
     booster.load_model(os.path.join(model_dir, info["model_file"]))
     booster.set_param("nthread", 1)  # one worker per vCPU already (model_server_workers)
+    if transform.get("schema_version") != TRANSFORM_SCHEMA_VERSION:
+        raise RuntimeError(
+            f"transform.json has schema_version {transform.get('schema_version')!r}, this inference.py reads "
+            f"{TRANSFORM_SCHEMA_VERSION}: retrain the model with the current ModelBuild")
     model = ServedModel(booster, list(transform["input_fields"]), dict(transform["numeric"]),
-                        dict(transform["categorical"]))
+                        dict(transform["categorical"]), list(transform.get("examples") or []))
+    for field, spec in model.numeric.items():
+        low, high = spec.get("minimum"), spec.get("maximum")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (low, high)) \
+                or low > high:
+            raise RuntimeError(f"transform.json: numeric.{field} needs finite minimum <= maximum, got {low!r} and {high!r}")
     # The columns this script builds must be the model's, in its order.
     built = list(model.numeric) + [f"{field}_{c}" for field, cats in model.categorical.items() for c in cats]
     if not built == list(transform["feature_names"]) == list(booster.feature_names or []):
         raise RuntimeError(f"transform.json builds features {built}, the model expects {booster.feature_names}")
     if set(model.input_fields) != set(model.numeric) | set(model.categorical):
         raise RuntimeError("transform.json: input_fields are not exactly its numeric and categorical fields")
+    # The examples are what clients are shown as valid requests: they must be.
+    try:
+        _json_records(model, json.dumps({"instances": model.examples}))
+    except RequestError as error:
+        raise RuntimeError(f"transform.json: examples are not valid requests ({error})") from None
     return model
 
 
@@ -170,6 +187,10 @@ def _field_value(model: ServedModel, field: str, value: Any, where: str, from_cs
         raise RequestError(f"{where}.{field}: must be a number, got {json.dumps(value)}")
     if not math.isfinite(value):
         raise RequestError(f"{where}.{field}: must be a finite number, got {value!r}")
+    # The range training accepted (preprocess.py's margin rule): the model never saw beyond it.
+    low, high = model.numeric[field]["minimum"], model.numeric[field]["maximum"]
+    if not low <= value <= high:
+        raise RequestError(f"{where}.{field}: must be between {low!r} and {high!r}, got {value!r}")
     return float(value)
 
 
@@ -217,16 +238,28 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     """Local prediction, as the endpoint would answer: CSV records on stdin, one prediction per line."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--model-dir", required=True, help="an unpacked model.tar.gz (train.py's --model-dir)")
+    parser.add_argument("--examples", action="store_true",
+                        help="predict transform.json's example records instead of stdin; print each with its prediction")
     args = parser.parse_args(argv)
     try:
         model = model_fn(args.model_dir)
     except (OSError, KeyError, ValueError, RuntimeError, xgb.core.XGBoostError) as error:
         raise SystemExit(f"inference: cannot load the model in {args.model_dir}: {error}") from None
-    try:
-        records = _csv_records(model, sys.stdin.read())
-    except RequestError as error:
-        raise SystemExit(f"inference: bad input: {error}") from None
-    for value in model.booster.inplace_predict(features(model, records)).astype(np.float64).tolist():
+    if args.examples:
+        records = model.examples
+    else:
+        try:
+            records = _csv_records(model, sys.stdin.read())
+        except RequestError as error:
+            raise SystemExit(f"inference: bad input: {error}") from None
+    predictions = model.booster.inplace_predict(features(model, records)).astype(np.float64).tolist()
+    if args.examples:
+        # The examples as CSV request lines, each followed by its prediction.
+        print(",".join(model.input_fields) + ",prediction")
+        for record, value in zip(records, predictions):
+            print(",".join(str(record[field]) for field in model.input_fields) + f",{value!r}")
+        return 0
+    for value in predictions:
         print(repr(value))
     return 0
 

@@ -1,17 +1,21 @@
-"""Preprocessing step: validate the Abalone CSV, split it, and fit the feature transform.
+"""Preprocessing step: validate the input CSV, split it, and fit the feature transform.
 
 Runs as a SageMaker Processing job in the scikit-learn processing container (one
 self-contained file: numpy and the standard library only, so any container with numpy
 will do) and, unchanged, in the tests.
 
+The model's inputs are defined here and only here: ``FEATURES`` below. Training, evaluation and
+serving (``inference.py``, and the ModelDeploy repository) read them from ``transform.json``.
+
 Outputs, under ``--output-dir``:
 
 - ``train/train.csv``, ``validation/validation.csv``, ``test/test.csv``: no header,
-  the target (``rings``) first, then the transformed features in ``feature_names`` order;
+  the target (``TARGET``) first, then the transformed features in ``feature_names`` order;
   floats written with 17 significant digits, so they read back bit for bit.
-- ``transform/transform.json``: everything needed to turn a raw record into the model's
-  input (feature order, one-hot categories, numeric scaling). Training copies it into
-  model.tar.gz and the inference service applies it, so training and serving cannot
+- ``transform/transform.json`` (schema version 2): the model's input contract (fields and their
+  order, categories, the accepted range of each number, example requests) and everything needed
+  to turn a raw record into the model's input (one-hot categories, numeric scaling). Training
+  copies it into model.tar.gz and every serving side applies it, so training and serving cannot
   disagree. The split files are produced *from this document* by ``apply_transform``.
 """
 
@@ -24,54 +28,137 @@ import math
 import os
 import sys
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+
+@dataclass(frozen=True)
+class Numeric:
+    """A number column, standardised for the model. ``at_least``: the smallest value the data may hold."""
+
+    at_least: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """A text column, one-hot encoded in the order of ``categories`` (matched case-insensitively)."""
+
+    categories: Tuple[str, ...]
+
+
+# ----------------------------------------------------------------------- configuration
+# The model's inputs, in request order: the one place that defines them. Each is a column of the
+# input CSV, named by its header. Drop a line to drop a feature; add one (with the column in your
+# data) to add one. The model's clients then send exactly these fields (see README, "Add or drop a
+# feature"). Columns of the data that are not listed here are read past.
+FEATURES: Dict[str, Union[Numeric, Categorical]] = {
+    "sex": Categorical(("F", "I", "M")),
+    "length": Numeric(at_least=0.0),
+    "diameter": Numeric(at_least=0.0),
+    "height": Numeric(at_least=0.0),
+    "whole_weight": Numeric(at_least=0.0),
+    "shucked_weight": Numeric(at_least=0.0),
+    "viscera_weight": Numeric(at_least=0.0),
+    "shell_weight": Numeric(at_least=0.0),
+}
 TARGET = "rings"
-CATEGORICAL = "sex"
-SEX_CATEGORIES = ("F", "I", "M")
-NUMERIC_FEATURES = (
-    "length",
-    "diameter",
-    "height",
-    "whole_weight",
-    "shucked_weight",
-    "viscera_weight",
-    "shell_weight",
-)
-COLUMNS = (CATEGORICAL,) + NUMERIC_FEATURES + (TARGET,)
-FEATURE_NAMES = NUMERIC_FEATURES + tuple(f"{CATEGORICAL}_{c}" for c in SEX_CATEGORIES)
-TRANSFORM_SCHEMA_VERSION = 1
+# The margin rule for the range a served model accepts, per numeric field: with the training
+# split's span = max - min, it accepts [min - RANGE_MARGIN * span, max + RANGE_MARGIN * span],
+# but never below 0 when every training value is >= 0 (nor below the field's at_least). Requests
+# outside get a 400. 2.0 accepts every row of the UCI Abalone file, whose height 1.13 is 2.2 times
+# the training split's largest (a margin of 1.0 would refuse that row of the test split), and still
+# refuses a value in the wrong unit (a length of 455 for 0.455).
+RANGE_MARGIN = 2.0
+# ---------------------------------------------------------------------------------------
+
+# A file without a header line is read as the UCI Abalone file lays out its columns.
+HEADERLESS_COLUMNS = ("sex", "length", "diameter", "height", "whole_weight", "shucked_weight",
+                      "viscera_weight", "shell_weight", "rings")
+TRANSFORM_SCHEMA_VERSION = 2
 TRANSFORM_FILE = "transform.json"
 SPLITS = ("train", "validation", "test")
+# Accepted bounds are rounded outward to this many significant digits, so error messages read well.
+BOUND_DIGITS = 4
+# The contract asks for 3 to 5 example requests; more only if a categorical field has more categories.
+MIN_EXAMPLES = 3
 
 DEFAULT_INPUT = "/opt/ml/processing/input"
 DEFAULT_OUTPUT_DIR = "/opt/ml/processing"
+
+Features = Mapping[str, Union[Numeric, Categorical]]
 
 
 class InputDataError(ValueError):
     """The input data cannot be used; the message says where and why."""
 
 
+class FeatureConfigError(ValueError):
+    """FEATURES (or RANGE_MARGIN) cannot describe a model's inputs; the message names the entry."""
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """Raw, validated Abalone rows (no transform applied)."""
+    """Raw, validated rows (no transform applied), one array per column."""
 
-    sex: Tuple[str, ...]
-    numeric: np.ndarray  # shape (n, len(NUMERIC_FEATURES)), float64
-    rings: np.ndarray  # shape (n,), float64
+    numeric: Dict[str, np.ndarray]  # field -> float64 values
+    categorical: Dict[str, np.ndarray]  # field -> values (object array of str)
+    target: np.ndarray  # float64
 
     def __len__(self) -> int:
-        return len(self.sex)
+        return len(self.target)
 
     def take(self, indices: np.ndarray) -> "Dataset":
         return Dataset(
-            sex=tuple(self.sex[i] for i in indices),
-            numeric=self.numeric[indices],
-            rings=self.rings[indices],
+            numeric={name: values[indices] for name, values in self.numeric.items()},
+            categorical={name: values[indices] for name, values in self.categorical.items()},
+            target=self.target[indices],
         )
+
+
+def numeric_fields(features: Features) -> List[str]:
+    return [name for name, kind in features.items() if isinstance(kind, Numeric)]
+
+
+def categorical_fields(features: Features) -> List[str]:
+    return [name for name, kind in features.items() if isinstance(kind, Categorical)]
+
+
+def feature_names(features: Features) -> List[str]:
+    """The model's columns: the numeric fields in order, then each category of each categorical field."""
+    return numeric_fields(features) + [
+        f"{name}_{category}" for name in categorical_fields(features) for category in features[name].categories
+    ]
+
+
+def check_features(features: Features, margin: float = RANGE_MARGIN) -> None:
+    """Refuse a FEATURES table that would build an ambiguous or empty model input."""
+    if not features:
+        raise FeatureConfigError("FEATURES is empty: the model needs at least one input")
+    for name, kind in features.items():
+        if not isinstance(name, str) or not name or name != name.strip().lower() or "," in name:
+            raise FeatureConfigError(f"FEATURES: {name!r} is not a usable column name (lower case, no comma or spaces around)")
+        if name == TARGET:
+            raise FeatureConfigError(f"FEATURES: {name!r} is the target, not an input")
+        if isinstance(kind, Categorical):
+            folded = [str(c).lower() for c in kind.categories]
+            if not kind.categories or not all(isinstance(c, str) and c.strip() == c and c for c in kind.categories):
+                raise FeatureConfigError(f"FEATURES[{name!r}]: categories must be non-empty strings without surrounding spaces")
+            if len(set(folded)) != len(folded):
+                raise FeatureConfigError(f"FEATURES[{name!r}]: categories repeat (they are matched case-insensitively)")
+        elif isinstance(kind, Numeric):
+            if kind.at_least is not None and not math.isfinite(kind.at_least):
+                raise FeatureConfigError(f"FEATURES[{name!r}]: at_least must be a finite number or None")
+        else:
+            raise FeatureConfigError(f"FEATURES[{name!r}]: must be Numeric(...) or Categorical((...)), got {kind!r}")
+    names = feature_names(features)
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise FeatureConfigError(f"FEATURES: the model column(s) {', '.join(clashes)} would come from two fields")
+    if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+        raise FeatureConfigError(f"RANGE_MARGIN must be a finite number >= 0, got {margin!r}")
 
 
 # --------------------------------------------------------------------------- reading
@@ -88,86 +175,92 @@ def _csv_files(source: Path) -> List[Path]:
     return [source]
 
 
-def _column_order(header: Sequence[str], where: str) -> List[int]:
-    names = [name.strip().lower() for name in header]
-    missing = [c for c in COLUMNS if c not in names]
-    unexpected = [n for n in names if n not in COLUMNS]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _column_positions(names: Sequence[str], wanted: Sequence[str], where: str, header: bool) -> Dict[str, int]:
+    """Position of each wanted column among ``names``; every problem named at once."""
+    missing = [c for c in wanted if c not in names]
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
-    if unexpected:
-        problems.append("unexpected column(s): " + ", ".join(unexpected))
     if duplicated:
         problems.append("duplicated column(s): " + ", ".join(duplicated))
     if problems:
-        raise InputDataError(
-            f"{where}: header {'; '.join(problems)} (expected: {', '.join(COLUMNS)})"
-        )
-    return [names.index(c) for c in COLUMNS]
+        if not header:
+            raise InputDataError(
+                f"{where}: no header line, so the columns are read as the UCI Abalone file's "
+                f"({', '.join(HEADERLESS_COLUMNS)}), which lack {', '.join(missing)}: add a header line naming the columns")
+        raise InputDataError(f"{where}: header {'; '.join(problems)} (needed: {', '.join(wanted)})")
+    return {c: names.index(c) for c in wanted}
 
 
-def _number(text: str, column: str, where: str) -> float:
+def _number(text: str, column: str, where: str, at_least: Optional[float]) -> float:
     try:
         value = float(text)
     except ValueError:
         raise InputDataError(f"{where}, column '{column}': {text.strip()!r} is not a number") from None
     if not math.isfinite(value):
         raise InputDataError(f"{where}, column '{column}': {text.strip()!r} is not a finite number")
-    if value < 0:
-        raise InputDataError(f"{where}, column '{column}': {value!r} is negative")
+    if at_least is not None and value < at_least:
+        raise InputDataError(f"{where}, column '{column}': {value!r} is below {at_least!r}, the least it may be")
     return value
 
 
-def read_abalone_csv(source: "str | os.PathLike[str]") -> Dataset:
-    """Read and validate Abalone rows from a CSV file, or from every .csv file in a directory.
+def read_csv(source: "str | os.PathLike[str]", features: Features = FEATURES) -> Dataset:
+    """Read and validate rows from a CSV file, or from every .csv file in a directory.
 
-    Files are comma separated, in the UCI column order without a header, or with a header
-    naming the columns (any order). Raises InputDataError naming the file, line and column
-    of the first problem.
+    Files are comma separated, with a header line naming the columns (any order, other columns
+    are read past), or without one in the UCI Abalone column order. Raises InputDataError
+    naming the file, line and column of the first problem.
     """
-    sexes: List[str] = []
-    numeric: List[List[float]] = []
-    rings: List[float] = []
+    check_features(features)
+    wanted = [*features, TARGET]
+    columns: Dict[str, list] = {name: [] for name in wanted}
+    lookups = {name: {c.lower(): c for c in kind.categories}
+               for name, kind in features.items() if isinstance(kind, Categorical)}
     files = _csv_files(Path(source))
     for path in files:
         with open(path, newline="", encoding="utf-8") as handle:
-            order = list(range(len(COLUMNS)))
-            first = True
+            positions: Optional[Dict[str, int]] = None
+            width = 0
             for line_no, row in enumerate(csv.reader(handle), start=1):
                 if not row or all(not field.strip() for field in row):
                     continue
                 where = f"{path.name} line {line_no}"
-                if first:
-                    first = False
-                    if row[0].strip().lower() in COLUMNS:
-                        order = _column_order(row, where)
+                if positions is None:
+                    # A header is a first line without a single number in it.
+                    header = not any(_is_number(field) for field in row)
+                    names = [name.strip().lower() for name in row] if header else list(HEADERLESS_COLUMNS)
+                    positions, width = _column_positions(names, wanted, where, header), len(names)
+                    if header:
                         continue
-                if len(row) != len(COLUMNS):
-                    raise InputDataError(
-                        f"{where}: expected {len(COLUMNS)} fields ({', '.join(COLUMNS)}), "
-                        f"got {len(row)}"
-                    )
-                fields = [row[i] for i in order]
-                sex = fields[0].strip().upper()
-                if sex not in SEX_CATEGORIES:
-                    raise InputDataError(
-                        f"{where}, column 'sex': unknown value {fields[0].strip()!r} "
-                        f"(expected one of {', '.join(SEX_CATEGORIES)})"
-                    )
-                sexes.append(sex)
-                numeric.append(
-                    [_number(fields[1 + j], name, where) for j, name in enumerate(NUMERIC_FEATURES)]
-                )
-                rings.append(_number(fields[-1], TARGET, where))
-    if not sexes:
+                if len(row) != width:
+                    raise InputDataError(f"{where}: expected {width} fields, got {len(row)}")
+                for name, kind in features.items():
+                    text = row[positions[name]].strip()
+                    if isinstance(kind, Categorical):
+                        value = lookups[name].get(text.lower())
+                        if value is None:
+                            raise InputDataError(f"{where}, column '{name}': unknown value {text!r} "
+                                                 f"(expected one of {', '.join(kind.categories)})")
+                        columns[name].append(value)
+                    else:
+                        columns[name].append(_number(text, name, where, kind.at_least))
+                columns[TARGET].append(_number(row[positions[TARGET]], TARGET, where, None))
+    if not columns[TARGET]:
         raise InputDataError(
-            f"{', '.join(str(p) for p in files)}: no data rows (the file is empty or has only a header)"
-        )
+            f"{', '.join(str(p) for p in files)}: no data rows (the file is empty or has only a header)")
     return Dataset(
-        sex=tuple(sexes),
-        numeric=np.asarray(numeric, dtype=np.float64).reshape(len(sexes), len(NUMERIC_FEATURES)),
-        rings=np.asarray(rings, dtype=np.float64),
+        numeric={name: np.asarray(columns[name], dtype=np.float64) for name in numeric_fields(features)},
+        categorical={name: np.asarray(columns[name], dtype=object) for name in categorical_fields(features)},
+        target=np.asarray(columns[TARGET], dtype=np.float64),
     )
 
 
@@ -202,43 +295,91 @@ def split_indices(
 # --------------------------------------------------------------------------- transform
 
 
-def fit_transform(train: Dataset) -> Dict[str, Any]:
+def _round_outward(value: float, up: bool) -> float:
+    """``value`` to BOUND_DIGITS significant digits, rounded away from the accepted range's inside."""
+    if value == 0:
+        return 0.0
+    exact = Decimal(repr(value))
+    step = Decimal(1).scaleb(exact.adjusted() - (BOUND_DIGITS - 1))
+    return float(exact.quantize(step, rounding=ROUND_CEILING if up else ROUND_FLOOR))
+
+
+def accepted_range(values: np.ndarray, margin: float = RANGE_MARGIN, at_least: Optional[float] = None) -> Tuple[float, float]:
+    """The margin rule (see RANGE_MARGIN): the range a served model accepts for one numeric field."""
+    low, high = float(values.min()), float(values.max())
+    # A constant column has no span; its own size (at least 1) stands in, so it still has a margin.
+    span = high - low if high > low else max(abs(low), 1.0)
+    minimum = _round_outward(low - margin * span, up=False)
+    maximum = _round_outward(high + margin * span, up=True)
+    if low >= 0:
+        minimum = max(minimum, 0.0)
+    if at_least is not None:
+        minimum = max(minimum, at_least)
+    return minimum, maximum
+
+
+def _examples(train: Dataset, features: Features, numeric: Mapping[str, Mapping[str, float]]) -> List[Dict[str, Any]]:
+    """Example requests synthesised from per-field quantiles of the training split (no training row is
+    copied): example i takes each number at quantile (i + 1) / (n + 1), and the categories in turn,
+    so together they cover every category."""
+    categories = [features[name].categories for name in categorical_fields(features)]
+    count = max([MIN_EXAMPLES, *(len(c) for c in categories)])
+    examples = []
+    for i in range(count):
+        level = (i + 1) / (count + 1)
+        record: Dict[str, Any] = {}
+        for name, kind in features.items():
+            if isinstance(kind, Categorical):
+                record[name] = kind.categories[i % len(kind.categories)]
+            else:
+                value = float(f"{float(np.quantile(train.numeric[name], level)):.{BOUND_DIGITS}g}")
+                record[name] = min(max(value, numeric[name]["minimum"]), numeric[name]["maximum"])
+        examples.append(record)
+    return examples
+
+
+def fit_transform(train: Dataset, features: Features = FEATURES, margin: float = RANGE_MARGIN) -> Dict[str, Any]:
     """Fit the feature transform on the training rows only; return the transform.json document.
 
-    The layout is the contract shared with the inference service (see README, "Artifact
-    contract"): change it only together with the service.
+    The layout is the contract shared with every serving side (see README, "The model artifact"):
+    change it only together with them, and with a new schema_version.
     """
-    means = train.numeric.mean(axis=0)
-    stds = train.numeric.std(axis=0)  # population std (ddof=0)
+    check_features(features, margin)
+    numeric: Dict[str, Dict[str, float]] = {}
+    for name in numeric_fields(features):
+        values = train.numeric[name]
+        std = float(values.std())  # population std (ddof=0)
+        minimum, maximum = accepted_range(values, margin, features[name].at_least)
+        numeric[name] = {
+            "mean": float(values.mean()),
+            # A constant column would divide by zero; scaling by 1 keeps it a harmless constant.
+            "std": std if std > 0 else 1.0,
+            "minimum": minimum,
+            "maximum": maximum,
+            "observed_minimum": float(values.min()),
+            "observed_maximum": float(values.max()),
+        }
     return {
         "schema_version": TRANSFORM_SCHEMA_VERSION,
         "target": TARGET,
-        "input_fields": [CATEGORICAL, *NUMERIC_FEATURES],
-        # A constant column would divide by zero; scaling by 1 keeps it a harmless constant.
-        "numeric": {
-            name: {"mean": float(mean), "std": float(std) if std > 0 else 1.0}
-            for name, mean, std in zip(NUMERIC_FEATURES, means, stds)
-        },
-        "categorical": {CATEGORICAL: list(SEX_CATEGORIES)},
-        "feature_names": list(FEATURE_NAMES),
+        "input_fields": list(features),
+        "numeric": numeric,
+        "categorical": {name: list(features[name].categories) for name in categorical_fields(features)},
+        "feature_names": feature_names(features),
+        "examples": _examples(train, features, numeric),
     }
 
 
-def apply_transform(
-    transform: Mapping[str, Any], sex: Sequence[str], numeric: np.ndarray
-) -> np.ndarray:
+def apply_transform(transform: Mapping[str, Any], data: Dataset) -> np.ndarray:
     """Turn raw rows into model features, using only the transform document.
 
-    ``numeric`` has one column per entry of ``transform['numeric']``, in that order.
     Returns float64 of shape (n, len(feature_names)); the model reads it as float32.
     """
-    numeric = np.asarray(numeric, dtype=np.float64)
-    specs = list(transform["numeric"].values())
-    means = np.array([spec["mean"] for spec in specs], dtype=np.float64)
-    stds = np.array([spec["std"] for spec in specs], dtype=np.float64)
-    columns = [(numeric - means) / stds]
-    values = np.asarray(sex, dtype=object)
-    for categories in transform["categorical"].values():
+    columns = [np.zeros((len(data), 0))]
+    for name, spec in transform["numeric"].items():
+        columns.append(((data.numeric[name] - spec["mean"]) / spec["std"])[:, None])
+    for name, categories in transform["categorical"].items():
+        values = data.categorical[name]
         columns.append(np.stack([(values == c) for c in categories], axis=1).astype(np.float64))
     features = np.concatenate(columns, axis=1)
     if features.shape[1] != len(transform["feature_names"]):
@@ -260,31 +401,44 @@ def write_split(path: Path, target: np.ndarray, features: np.ndarray) -> None:
     np.savetxt(path, np.column_stack([target, features]), delimiter=",", fmt="%.17g")
 
 
+def preprocess_dataset(
+    data: Dataset,
+    output_dir: "str | os.PathLike[str]",
+    features: Features = FEATURES,
+    seed: int = 42,
+    validation_fraction: float = 0.15,
+    test_fraction: float = 0.15,
+    margin: float = RANGE_MARGIN,
+) -> Dict[str, int]:
+    """Split, fit the transform on the train split, and write all outputs; return the rows per split."""
+    out = Path(output_dir)
+    parts = {
+        name: data.take(idx)
+        for name, idx in split_indices(len(data), seed, validation_fraction, test_fraction).items()
+    }
+    text = transform_to_json(fit_transform(parts["train"], features, margin))
+    # Features come from the document as written, so the file is complete by construction.
+    transform = json.loads(text)
+    (out / "transform").mkdir(parents=True, exist_ok=True)
+    (out / "transform" / TRANSFORM_FILE).write_text(text, encoding="utf-8")
+    for name, part in parts.items():
+        write_split(out / name / f"{name}.csv", part.target, apply_transform(transform, part))
+    return {name: len(part) for name, part in parts.items()}
+
+
 def preprocess(
     source: "str | os.PathLike[str]",
     output_dir: "str | os.PathLike[str]",
     seed: int = 42,
     validation_fraction: float = 0.15,
     test_fraction: float = 0.15,
+    features: Features = FEATURES,
 ) -> Dict[str, int]:
     """Validate, split, fit the transform on the train split, and write all outputs.
 
     Returns the number of rows in each split.
     """
-    out = Path(output_dir)
-    data = read_abalone_csv(source)
-    parts = {
-        name: data.take(idx)
-        for name, idx in split_indices(len(data), seed, validation_fraction, test_fraction).items()
-    }
-    text = transform_to_json(fit_transform(parts["train"]))
-    # Features come from the document as written, so the file is complete by construction.
-    transform = json.loads(text)
-    (out / "transform").mkdir(parents=True, exist_ok=True)
-    (out / "transform" / TRANSFORM_FILE).write_text(text, encoding="utf-8")
-    for name, part in parts.items():
-        write_split(out / name / f"{name}.csv", part.rings, apply_transform(transform, part.sex, part.numeric))
-    return {name: len(part) for name, part in parts.items()}
+    return preprocess_dataset(read_csv(source, features), output_dir, features, seed, validation_fraction, test_fraction)
 
 
 def main(argv: "Sequence[str] | None" = None) -> int:
@@ -301,13 +455,17 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     if args.validation_fraction + args.test_fraction >= 1:
         parser.error("--validation-fraction + --test-fraction must be below 1, to leave rows for training")
     try:
+        check_features(FEATURES, RANGE_MARGIN)
         sizes = preprocess(
             args.input, args.output_dir, args.seed, args.validation_fraction, args.test_fraction
         )
+    except FeatureConfigError as error:
+        raise SystemExit(f"preprocess: bad configuration in preprocess.py: {error}") from None
     except InputDataError as error:
         # A message the data scientist can act on, not a traceback.
         raise SystemExit(f"preprocess: bad input data: {error}") from None
-    print("preprocess: rows per split: " + ", ".join(f"{k}={v}" for k, v in sizes.items()))
+    print("preprocess: inputs " + ", ".join(FEATURES) + "; rows per split: "
+          + ", ".join(f"{k}={v}" for k, v in sizes.items()))
     return 0
 
 
