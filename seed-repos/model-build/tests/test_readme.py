@@ -7,10 +7,12 @@ the environment's `source .venv/bin/activate` pointed at the interpreter running
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 from typing import Dict, List
 
@@ -95,8 +97,37 @@ def test_the_by_hand_steps_run_as_written_and_predict_locally(fake_venv, tmp_pat
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "abalone" / "evaluation" / "evaluation.json").is_file()
-    prediction = float(result.stdout.strip().splitlines()[-1])
-    assert 1.0 <= prediction <= 29.0  # rings, the range of the data
+    transform = json.loads((tmp_path / "abalone" / "model" / "transform.json").read_text())
+    lines = result.stdout.strip().splitlines()[-len(transform["examples"]):]
+    for line, example in zip(lines, transform["examples"]):
+        request, prediction = line.rsplit(",", 1)
+        assert request == ",".join(str(example[field]) for field in transform["input_fields"])
+        assert 1.0 <= float(prediction) <= 29.0  # rings, the range of the data
+
+
+def test_the_variant_build_runs_as_written_and_writes_the_variant(fake_venv, tmp_path):
+    (block,) = bash_blocks(section("Add or drop a feature"))
+    script = block.replace(ACTIVATE, f"source {fake_venv}/bin/activate").replace("/tmp/variant", str(tmp_path / "variant"))
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with tarfile.open(tmp_path / "variant" / "model.tar.gz") as archive:
+        transform = json.load(archive.extractfile("transform.json"))
+    assert "shell_weight" not in transform["input_fields"] and transform["input_fields"][-1] == "volume"
+
+
+def test_the_readme_states_the_feature_table_and_the_margin_rule_as_configured():
+    from pipelines.abalone import preprocess
+
+    text = section("Add or drop a feature")
+    assert f"RANGE_MARGIN = {preprocess.RANGE_MARGIN}" in text
+    # Each line the README shows of FEATURES is a line of preprocess.py (comments aside).
+    source = [line.strip() for line in Path(preprocess.__file__).read_text().splitlines()]
+    shown = text.split("```python\n", 1)[1].split("```", 1)[0].splitlines()
+    for line in (line.split("  #")[0].strip() for line in shown):
+        assert line == "..." or line in source, line
+    margin = f"{preprocess.RANGE_MARGIN:g}"
+    assert f"[min − {margin} × span, max + {margin} × span]" in text
 
 
 def test_run_pipeline_by_hand_names_the_sagemaker_pipeline_and_the_execution_role():
