@@ -207,6 +207,12 @@ def test_columns_are_found_by_header_name_in_any_order_and_others_are_read_past(
         np.testing.assert_array_equal(read.categorical[name], expected.categorical[name])
 
 
+def test_a_repeated_column_that_is_no_input_is_read_past(tmp_path):
+    header, row = DATA_CSV.read_text().splitlines()[:2]
+    (tmp_path / "d.csv").write_text(f"{header},note,note\n{row},a,b\n")
+    assert len(preprocess.read_csv(tmp_path / "d.csv")) == 1
+
+
 def test_categories_are_matched_case_insensitively_and_stored_as_configured(tmp_path):
     features = {"colour": Categorical(("Red", "blue")), "size": Numeric()}
     (tmp_path / "d.csv").write_text("colour,size,rings\nred,1,3\nBLUE,2,4\n")

@@ -186,7 +186,7 @@ def _is_number(text: str) -> bool:
 def _column_positions(names: Sequence[str], wanted: Sequence[str], where: str, header: bool) -> Dict[str, int]:
     """Position of each wanted column among ``names``; every problem named at once."""
     missing = [c for c in wanted if c not in names]
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    duplicated = [c for c in wanted if names.count(c) > 1]  # a repeated column read past is harmless
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
