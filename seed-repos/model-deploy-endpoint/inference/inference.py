@@ -18,9 +18,10 @@ container refuses a module that defines it together with any of them: ``UserErro
 An unexpected exception is left to the worker (HTML 500, traceback in the endpoint's log);
 a broken model artifact fails ``model_fn``, so /ping fails and the endpoint never goes InService.
 
-Request:  ``{"instances": [{"sex": "M", "length": 0.455, ...}]}`` (application/json)
+Request:  ``{"instances": [{<input field>: <value>, ...}]}`` (application/json), with the
+          fields, categories and ranges of the model's transform.json (request.py, transform.py)
 Response: ``{"predictions": [9.87, ...]}`` (application/json), one number per record;
-          on a client mistake ``{"error": "instances[0].sex: unknown value 'X'; ..."}`` with
+          on a client mistake ``{"error": "instances[0].<field>: unknown value 'X'; ..."}`` with
           400 (413 for a body over 1 MB, 415 for a Content-Type, 406 for an Accept it cannot serve).
 """
 
@@ -34,9 +35,9 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
-from abalone_request import JSON_CONTENT_TYPE, RequestValidator, check_content_type, decode_body
-from abalone_transform import FeatureTransform, parse_transform
+from request import JSON_CONTENT_TYPE, RequestValidator, check_content_type, decode_body
 from request_error import RequestError
+from transform import FeatureTransform, parse_transform
 
 MODEL_INFO_FILE = "model-info.json"
 
@@ -64,7 +65,8 @@ def _read_json(model_dir: str, name: str) -> Any:
 
 
 def model_fn(model_dir: str) -> LoadedModel:
-    """Load the booster and its transform once; refuse a model trained by another xgboost."""
+    """Load the booster and its input contract once; refuse a model trained by another xgboost or whose
+    transform.json is not schema version 2 with examples that pass its own checks."""
     info = _read_json(model_dir, MODEL_INFO_FILE)
     if not isinstance(info, dict):
         raise ModelArtifactError(f"{MODEL_INFO_FILE} must hold a JSON object")

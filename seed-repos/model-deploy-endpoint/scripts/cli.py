@@ -14,6 +14,10 @@ BUILD_DIR = ROOT / "build"
 MODEL_FILE = BUILD_DIR / "model.json"
 # Written by package_inference.py, read by export_configs.py.
 INFERENCE_CODE_FILE = BUILD_DIR / "inference-code.json"
+# Written by fetch_model.py: the model to deploy (the build's second test run serves it) and its input
+# contract (a build output artifact, read by the staging smoke test).
+ARTIFACT_FILE = BUILD_DIR / "model.tar.gz"
+TRANSFORM_FILE = BUILD_DIR / "transform.json"
 
 
 class CliError(Exception):

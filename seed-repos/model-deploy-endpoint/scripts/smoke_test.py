@@ -1,15 +1,20 @@
-"""Smoke-test the staging endpoint through InvokeEndpoint (SigV4-signed by the AWS SDK).
+"""Smoke-test the staging endpoint through InvokeEndpoint (SigV4-signed by the AWS SDK), with requests
+derived from the deployed model's input contract.
 
-Usage:  python scripts/smoke_test.py [--endpoint-name NAME]
+Usage:  python scripts/smoke_test.py [--endpoint-name NAME] [--transform PATH]
 
 Environment: STAGING_ENDPOINT_NAME (when --endpoint-name is absent; the pipeline sets it from
-the staging stack's EndpointName output); AWS_REGION and credentials as usual.
+the staging stack's EndpointName output); MODEL_TRANSFORM_FILE (when --transform is absent: the
+deployed model's transform.json, which the build puts into its output artifact and the staging
+test gets as the secondary input ``$CODEBUILD_SRC_DIR_Build``); AWS_REGION and credentials as usual.
 
-Checks: one record -> one finite prediction; a batch -> one per record; three malformed
-payloads -> a 4xx from the model naming the field: InvokeEndpoint fails with ModelError, whose
-OriginalStatusCode is the container's status (400 here) and OriginalMessage its body,
-``{"error": "instances[0].height: missing ..."}`` (inference.transform_fn). A 5xx, e.g. the
-serving library's HTML 500 page, fails the check. Prints a report table; exits 1 when any check fails.
+Checks: the contract's first example -> one finite prediction; all its examples -> one each;
+bad payloads made from the contract (a field missing, an unknown category, a number outside the
+accepted range, a string for a number) -> a 4xx from the model naming the field: InvokeEndpoint
+fails with ModelError, whose OriginalStatusCode is the container's status (400 here) and
+OriginalMessage its body, ``{"error": "instances[0].<field>: missing ..."}`` (inference.transform_fn).
+A 5xx, e.g. the serving library's HTML 500 page, fails the check. Prints a report table; exits 1
+when any check fails.
 """
 
 from __future__ import annotations
@@ -20,12 +25,11 @@ import math
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from cli import CliError, require_env, run_main
-
-RECORD = {"sex": "M", "length": 0.455, "diameter": 0.365, "height": 0.095, "whole_weight": 0.514,
-          "shucked_weight": 0.2245, "viscera_weight": 0.101, "shell_weight": 0.15}
+from input_contract import InputContract, read_contract
 
 
 @dataclass(frozen=True)
@@ -36,13 +40,35 @@ class Check:
     expect_text: str = ""
 
 
-CHECKS = (
-    Check("one record", {"instances": [RECORD]}, 1),
-    Check("batch of 5", {"instances": [dict(RECORD, sex=s) for s in "FIMMF"]}, 5),
-    Check("missing field", {"instances": [{k: v for k, v in RECORD.items() if k != "height"}]}, None, "instances[0].height"),
-    Check("unknown sex", {"instances": [dict(RECORD, sex="X")]}, None, "instances[0].sex"),
-    Check("not a number", {"instances": [RECORD, dict(RECORD, length="long")]}, None, "instances[1].length"),
-)
+def _unknown(values: tuple[str, ...]) -> str:
+    candidate = "not-a-category"
+    while candidate in values:
+        candidate += "-either"
+    return candidate
+
+
+def checks(contract: InputContract) -> tuple[Check, ...]:
+    """The good and bad requests for a model with this contract."""
+    first = dict(contract.examples[0])
+    examples = [dict(e) for e in contract.examples]
+    dropped = contract.fields[-1]
+    found = [
+        Check("one example", {"instances": [first]}, 1),
+        Check(f"all {len(examples)} examples", {"instances": examples}, len(examples)),
+        Check(f"missing {dropped}", {"instances": [{k: v for k, v in first.items() if k != dropped}]}, None,
+              f"instances[0].{dropped}: missing"),
+    ]
+    for field, values in list(contract.categories.items())[:1]:
+        found.append(Check(f"unknown {field}", {"instances": [dict(first, **{field: _unknown(values)})]}, None,
+                           f"instances[0].{field}: unknown value"))
+    for field, (low, high) in list(contract.bounds.items())[:1]:
+        # Beyond the maximum by more than the whole range: a unit mistake, not a large but real value.
+        value = high + (high - low) + 1
+        found.append(Check(f"{field} out of range", {"instances": [first, dict(first, **{field: value})]}, None,
+                           f"instances[1].{field}: {value!r} is outside the accepted range"))
+        found.append(Check(f"{field} not a number", {"instances": [dict(first, **{field: "abc"})]}, None,
+                           f"instances[0].{field}: must be a number"))
+    return tuple(found)
 
 
 def model_message(body: str) -> str:
@@ -92,9 +118,9 @@ def report(rows: list[tuple[str, bool, str]], write: Callable[[str], None] = pri
         write(f"{name.ljust(width)}  {'PASS' if passed else 'FAIL'}    {detail}")
 
 
-def smoke_test(runtime, endpoint: str) -> bool:
-    rows = [(check.name, *run_check(runtime, endpoint, check)) for check in CHECKS]
-    print(f"endpoint {endpoint}")
+def smoke_test(runtime, endpoint: str, contract: InputContract, source: str = "") -> bool:
+    rows = [(check.name, *run_check(runtime, endpoint, check)) for check in checks(contract)]
+    print(f"endpoint {endpoint}, requests from the input contract {source} ({len(contract.fields)} fields)")
     report(rows)
     return all(passed for _, passed, _ in rows)
 
@@ -102,18 +128,23 @@ def smoke_test(runtime, endpoint: str) -> bool:
 def main(argv: list[str] | None = None, env=None, runtime=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint-name", help="default: $STAGING_ENDPOINT_NAME")
+    parser.add_argument("--transform", type=Path, help="the deployed model's transform.json; default: $MODEL_TRANSFORM_FILE")
     args = parser.parse_args(argv)
 
     def run() -> int:
+        environment = os.environ if env is None else env
         endpoint = args.endpoint_name or require_env(
-            "STAGING_ENDPOINT_NAME", "the endpoint to test, or pass --endpoint-name", os.environ if env is None else env)
+            "STAGING_ENDPOINT_NAME", "the endpoint to test, or pass --endpoint-name", environment)
+        path = args.transform or Path(require_env(
+            "MODEL_TRANSFORM_FILE", "the deployed model's transform.json, or pass --transform", environment))
+        contract = read_contract(path)
         client = runtime
         if client is None:
             import boto3
             from botocore.config import Config
             # A serverless endpoint's cold start can take tens of seconds.
             client = boto3.client("sagemaker-runtime", config=Config(read_timeout=90, retries={"mode": "standard"}))
-        if not smoke_test(client, endpoint):
+        if not smoke_test(client, endpoint, contract, str(path)):
             raise CliError("smoke test failed (see the table above)")
         return 0
 

@@ -14,13 +14,21 @@ so a failure names a request that reproduces exactly.
 import json
 import random
 
-from conftest import record
+from conftest import contract, good_record
 
 SEED = 7
 REQUESTS = 2000
-FIELDS = list(record())
+FIELDS = list(contract().input_fields)
+# A category of the model (or a plain letter when it has none) and its near misses.
+CATEGORY = next((values[0] for values in contract().categories.values()), "M")
 AWKWARD = [None, True, False, 0, -0.0, -1, 10 ** 400, -(10 ** 400), 2 ** 64, 5e-324, 1.7976931348623157e308,
-           "", "M", "m", " M", "0.5", "\u0000", "\ud800", "x" * 5000, [], {}, [[]], {"sex": "M"}, 0.5]
+           "", CATEGORY, CATEGORY.swapcase(), f" {CATEGORY}", "0.5", "\u0000", "\ud800", "x" * 5000, [], {}, [[]],
+           {FIELDS[0]: CATEGORY}, 0.5]
+EXTRA_NAMES = ["an_extra_field", "", FIELDS[0].upper() + "_", FIELDS[-1] + " ", "x" * 300, contract().target]
+
+
+def record():
+    return good_record()
 JSON_CHARACTERS = '{}[],:"\\ 0e-+.nNaItf\x00\u00e9'
 
 
@@ -34,7 +42,7 @@ def _mutated_document(rng):
     elif kind == 1:
         del rows[i][rng.choice(FIELDS)]
     elif kind == 2:
-        rows[i][rng.choice(["age", "", "LENGTH", "sex ", "x" * 300])] = rng.choice(AWKWARD)
+        rows[i][rng.choice(EXTRA_NAMES)] = rng.choice(AWKWARD)
     elif kind == 3:
         rows[i] = rng.choice(AWKWARD)
     elif kind == 4:

@@ -19,9 +19,10 @@ def _edit_info(directory, **changes):
     (directory / "model-info.json").write_text(json.dumps(info))
 
 
-def test_model_fn_loads_the_artifact_once_into_booster_and_transform(loaded_model):
-    assert loaded_model.booster.num_features() == 10
-    assert loaded_model.transform.feature_names[-3:] == ("sex_F", "sex_I", "sex_M")
+def test_model_fn_loads_the_artifact_once_into_booster_and_transform(loaded_model, transform_doc):
+    assert loaded_model.booster.num_features() == len(transform_doc["feature_names"])
+    assert loaded_model.transform.feature_names == tuple(transform_doc["feature_names"])
+    assert loaded_model.validator.fields == tuple(transform_doc["input_fields"])
 
 
 def test_a_model_trained_by_another_xgboost_version_is_refused(artifact_copy):
@@ -30,8 +31,9 @@ def test_a_model_trained_by_another_xgboost_version_is_refused(artifact_copy):
         inference.model_fn(str(artifact_copy))
 
 
-@pytest.mark.parametrize("missing", ["model-info.json", "transform.json", "xgboost-model.json"])
-def test_a_missing_artifact_file_is_named(artifact_copy, missing):
+@pytest.mark.parametrize("key", [None, "transform_file", "model_file"])
+def test_a_missing_artifact_file_is_named(artifact_copy, key):
+    missing = "model-info.json" if key is None else json.loads((artifact_copy / "model-info.json").read_text())[key]
     (artifact_copy / missing).unlink()
     with pytest.raises(inference.ModelArtifactError, match=missing):
         inference.model_fn(str(artifact_copy))
@@ -43,7 +45,7 @@ def test_a_model_file_path_outside_the_artifact_is_refused(artifact_copy):
         inference.model_fn(str(artifact_copy))
 
 
-def test_feature_names_that_disagree_with_the_transform_are_refused(artifact_copy):
-    _edit_info(artifact_copy, feature_names=["a"] * 10)
+def test_feature_names_that_disagree_with_the_transform_are_refused(artifact_copy, transform_doc):
+    _edit_info(artifact_copy, feature_names=list(reversed(transform_doc["feature_names"])) + ["an_extra_feature"])
     with pytest.raises(inference.ModelArtifactError, match="feature_names"):
         inference.model_fn(str(artifact_copy))

@@ -18,7 +18,7 @@ from aws_clients import offline_client
 def test_archive_holds_the_inference_modules_at_its_root():
     with tarfile.open(fileobj=io.BytesIO(package_inference.build_archive()), mode="r:gz") as tar:
         names = sorted(tar.getnames())
-    assert names == ["abalone_request.py", "abalone_transform.py", "inference.py", "request_error.py"]
+    assert names == ["inference.py", "request.py", "request_error.py", "transform.py"]
 
 
 def test_archive_is_reproducible_so_an_unchanged_folder_keeps_its_url():

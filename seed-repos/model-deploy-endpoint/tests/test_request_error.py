@@ -8,8 +8,8 @@ import request_error
 
 
 def test_a_request_error_is_400_unless_told_otherwise():
-    error = request_error.RequestError("instances[0].sex: unknown value 'X'")
-    assert (error.status_code, error.message, str(error)) == (400, "instances[0].sex: unknown value 'X'", error.message)
+    error = request_error.RequestError("instances[0].colour: unknown value 'X'")
+    assert (error.status_code, error.message, str(error)) == (400, "instances[0].colour: unknown value 'X'", error.message)
     assert request_error.RequestError("too big", 413).status_code == 413
 
 

@@ -7,6 +7,7 @@ it (xgboost_serving.py). A module with input_fn/predict_fn/output_fn that raise 
 an HTML 500 from that library for every client mistake; inference.py's transform_fn answers them.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,11 +19,11 @@ from sagemaker_containers.beta.framework import env, errors, transformer
 
 import inference
 import xgboost_serving
-from conftest import record
+from conftest import good_record
 from serving import Endpoint
 from test_malformed_requests import CASES
 
-NOT_JSON = "sex=M&length=0.4"
+NOT_JSON = "a=1&b=0.4"
 
 
 def test_inference_py_defines_model_fn_and_transform_fn_and_none_of_the_functions_it_replaces():
@@ -55,7 +56,7 @@ def test_no_malformed_request_of_the_corpus_is_a_500(endpoint):
 @pytest.mark.parametrize("content_type, accept", [("text/csv", "application/json"), ("application/json", "text/csv")])
 def test_a_wrong_content_type_or_accept_is_a_415_or_406(endpoint, content_type, accept):
     # The library's default path maps only its own UnsupportedFormatError to 415/406 (Transformer._default_transform_fn).
-    assert endpoint.invoke({"instances": [record()]}, content_type, accept).status in (406, 415)
+    assert endpoint.invoke({"instances": [good_record()]}, content_type, accept).status in (406, 415)
 
 
 def test_an_unexpected_failure_while_predicting_stays_a_500_and_is_not_reported_as_a_client_error(endpoint, monkeypatch):
@@ -63,7 +64,7 @@ def test_an_unexpected_failure_while_predicting_stays_a_500_and_is_not_reported_
         raise MemoryError("xgboost ran out of memory")
 
     monkeypatch.setattr(inference, "_predict", broken)
-    answer = endpoint.invoke({"instances": [record()]})
+    answer = endpoint.invoke({"instances": [good_record()]})
     assert (answer.status, answer.content_type) == (500, "text/html")
 
 
@@ -72,7 +73,7 @@ def test_a_broken_model_artifact_stops_the_worker_from_starting(model_dir, tmp_p
     # answers 200, so SageMaker never puts the endpoint InService.
     broken = tmp_path / "model"
     shutil.copytree(model_dir, broken)
-    (broken / "transform.json").write_text("{}")
+    (broken / json.loads((model_dir / inference.MODEL_INFO_FILE).read_text())["transform_file"]).write_text("{}")
     monkeypatch.setattr(env, "model_dir", str(broken))
     with pytest.raises(errors.ClientError, match="transform.json: schema_version"):
         xgboost_serving.load_worker()

@@ -1,9 +1,11 @@
 """What a valid prediction request is, and the error each invalid one gets.
 
-A request is ``Content-Type: application/json`` with a body
-``{"instances": [{"sex": "M", "length": 0.455, ...}, ...]}``: 1..MAX_RECORDS records, each
-with exactly the model's input fields. Every problem raises RequestError (4xx) naming the
-record index and field, e.g. ``instances[3].length: must be a number, got string "abc"``.
+A request is ``Content-Type: application/json`` with a body ``{"instances": [{...}, ...]}``:
+1..MAX_RECORDS records, each with exactly the model's input fields, categorical values among
+the model's categories and numbers within the model's accepted range, all read from the
+model's transform.json (transform.py); nothing here names a field. Every problem raises
+RequestError (4xx) naming the record index and field, e.g.
+``instances[3].<field>: must be a number, got string "abc"``.
 """
 
 from __future__ import annotations
@@ -12,28 +14,19 @@ import json
 import math
 from typing import Any
 
-from abalone_transform import FeatureTransform
 from request_error import RequestError
+from transform import FeatureTransform, TransformFileError
 
 JSON_CONTENT_TYPE = "application/json"
 TOP_LEVEL_KEY = "instances"
 MAX_RECORDS = 1000
-# Far below the 6 MB InvokeEndpoint limit; 1,000 records take about 200 kB.
+# Far below the 6 MB InvokeEndpoint limit; 1,000 records of ten fields take about 200 kB.
 MAX_BODY_BYTES = 1_000_000
 
-# Physical bounds of each numeric field, in the data set's units (mm / 200, grams / 200).
-# Observed maxima over all 4,177 UCI rows: length 0.815, diameter 0.65, height 1.13,
-# whole 2.8255, shucked 1.488, viscera 0.76, shell 1.005. The upper bounds leave >= 2x margin,
-# so a large real abalone is scored while unit mistakes (mm or grams) are rejected.
-FIELD_BOUNDS: dict[str, tuple[float, float]] = {
-    "length": (0.0, 2.0),
-    "diameter": (0.0, 2.0),
-    "height": (0.0, 2.5),
-    "whole_weight": (0.0, 7.0),
-    "shucked_weight": (0.0, 4.0),
-    "viscera_weight": (0.0, 2.0),
-    "shell_weight": (0.0, 3.0),
-}
+
+def format_range(low: float, high: float) -> str:
+    """How an accepted range appears in messages: 6 significant digits, e.g. ``0..1.63``."""
+    return f"{low:.6g}..{high:.6g}"
 
 
 class _NonFinite:
@@ -108,15 +101,22 @@ def decode_body(body: Any) -> Any:
 
 
 class RequestValidator:
-    """Checks decoded requests against the model's input fields and builds its features."""
+    """Checks decoded requests against the model's input contract and builds its features."""
 
     def __init__(self, transform: FeatureTransform, max_records: int = MAX_RECORDS) -> None:
-        missing = [f for f in transform.numeric_fields if f not in FIELD_BOUNDS]
-        if missing:
-            raise ValueError(f"no bounds in abalone_request.FIELD_BOUNDS for numeric field(s) {missing}")
         self.transform = transform
         self.max_records = max_records
         self.fields = transform.input_fields
+        self._allowed = set(self.fields)  # for the unknown-field check; messages keep the contract's order
+        # Formatted once: a valid number never pays for the message it does not get.
+        self._ranges = {f: format_range(*transform.bounds[f]) for f in transform.numeric_fields}
+        # The contract's examples are what the README and the smoke test send: refuse a model whose examples this
+        # validator would answer with a 400, when it loads, not when a client tries them.
+        for index, example in enumerate(transform.examples):
+            try:
+                self._check_record(f"examples[{index}]", example)
+            except RequestError as error:
+                raise TransformFileError(f"transform.json: {error.message}") from None
 
     def records(self, doc: Any) -> list[dict]:
         if not isinstance(doc, dict):
@@ -134,23 +134,24 @@ class RequestValidator:
         if len(instances) > self.max_records:
             raise RequestError(f"{TOP_LEVEL_KEY}: has {len(instances)} records; the limit is {self.max_records} per request")
         for index, record in enumerate(instances):
-            self._check_record(index, record)
+            self._check_record(f"{TOP_LEVEL_KEY}[{index}]", record)
         return instances
 
-    def _check_record(self, index: int, record: Any) -> None:
-        where = f"{TOP_LEVEL_KEY}[{index}]"
+    def _check_record(self, where: str, record: Any) -> None:
         if not isinstance(record, dict):
             raise RequestError(f"{where}: must be an object with fields {', '.join(self.fields)}; got {_describe(record)}")
         missing = [f for f in self.fields if f not in record]
         if missing:
             raise RequestError(f"{where}.{missing[0]}: missing (required fields: {', '.join(self.fields)})")
-        extra = [k for k in record if k not in self.fields]
+        extra = [k for k in record if k not in self._allowed]
         if extra:
             raise RequestError(f"{where}.{extra[0][:60]}: unknown field (allowed: {', '.join(self.fields)})")
+        categories = self.transform.categories
+        bounds = self.transform.bounds
         for field in self.fields:
             value = record[field]
-            if field in self.transform.categories:
-                allowed = self.transform.categories[field]
+            if field in categories:
+                allowed = categories[field]
                 if not isinstance(value, str):
                     raise RequestError(f"{where}.{field}: must be a string, one of {', '.join(allowed)}; got {_describe(value)}")
                 if value not in allowed:
@@ -160,8 +161,8 @@ class RequestValidator:
                 raise RequestError(f"{where}.{field}: {value.token} is not allowed; send a finite number")
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise RequestError(f"{where}.{field}: must be a number, got {_describe(value)}")
-            low, high = FIELD_BOUNDS[field]
+            low, high = bounds[field]
             # Only floats can be infinite; math.isfinite(10**400) would raise OverflowError, a comparison never does.
             if (type(value) is float and not math.isfinite(value)) or not low <= value <= high:
                 shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-                raise RequestError(f"{where}.{field}: {shown} is outside the accepted range {low}..{high}")
+                raise RequestError(f"{where}.{field}: {shown} is outside the accepted range {self._ranges[field]}")
