@@ -22,8 +22,8 @@ from contract_records import training_features
 
 # Accepted range = the observed range widened by MARGIN_SPANS times its span on each side, and never
 # below 0 when every training value is >= 0 (a weight or a length cannot be negative). Must agree with
-# ModelBuild's margin rule (the input contract of issue 15), so the local model accepts what a deployed one does.
-MARGIN_SPANS = 1.0
+# ModelBuild's margin rule (RANGE_MARGIN in its preprocess.py), so the local model accepts what a deployed one does.
+MARGIN_SPANS = 2.0
 # Quantiles the synthesised examples take their numeric values from (one per example, cycled).
 EXAMPLE_QUANTILES = (0.25, 0.5, 0.75)
 
