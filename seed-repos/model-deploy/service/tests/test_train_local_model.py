@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import pytest
 import train_local_model
 from app.model import load_model
 from app.validation import InstanceValidator
-from model_under_test import SAMPLE_CSV
+from model_under_test import SAMPLE_CSV, SERVICE_DIR
 
 
 def _write_csv(path, header: list[str], rows: list[list]) -> str:
@@ -124,3 +125,13 @@ def test_a_csv_the_script_cannot_train_on_exits_with_a_message(tmp_path, capsys,
 
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_smoke_tests_transform_fixture_is_what_the_script_writes_for_the_committed_sample(tmp_path):
+    # test/fixtures/transform.json feeds the smoke test's jest tests; regenerate it with
+    #   python service/scripts/train_local_model.py --out /tmp/model && cp /tmp/model/transform.json test/fixtures/
+    fixture = os.path.join(os.path.dirname(SERVICE_DIR), "test", "fixtures", "transform.json")
+    written = train_local_model.fit_transform(train_local_model.read_table(SAMPLE_CSV))
+
+    with open(fixture) as handle:
+        assert json.load(handle) == json.loads(json.dumps(written))
