@@ -33,7 +33,7 @@ test.each<[string, (doc: any) => void, RegExp]>([
   ['no categories', (d) => (d.categorical[categoricalField()] = []), /categorical\..+ must be a non-empty list of strings/],
   ['no examples', (d) => (d.examples = []), /examples must be a non-empty list of records/],
   ['an example without a field', (d) => delete d.examples[1][numericField()], /examples\[1\] must have exactly the input fields/],
-  ['an example with an extra field', (d) => (d.examples[0].rings = 9), /examples\[0\] must have exactly the input fields/],
+  ['an example with an extra field', (d) => (d.examples[0][d.target] = 9), /examples\[0\] must have exactly the input fields/],
   ['an example out of range', (d) => (d.examples[0][numericField()] = d.numeric[numericField()].maximum * 2 + 1),
     /examples\[0\]\..+ is .*, which the model does not accept/],
   ['an example with an unknown category', (d) => (d.examples[2][categoricalField()] = 'nope'), /examples\[2\]\..+ is "nope"/],
