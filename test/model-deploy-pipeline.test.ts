@@ -88,7 +88,10 @@ describe('ModelDeployPipeline with the Lambda service target', () => {
       ActionMode: 'CREATE_UPDATE',
     });
     const buildspec = parse(fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8'));
-    expect([...buildspec.artifacts.files].sort()).toEqual([LAMBDA_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES)].sort());
+    // discard-paths: each file lands at the artifact's root under its base name; transform.json (the deployed model's
+    // input contract) is for the staging smoke test, which gets this artifact as its Build input.
+    expect([...buildspec.artifacts.files].map((f: string) => path.basename(f)).sort())
+      .toEqual([LAMBDA_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES), 'transform.json'].sort());
     expect(buildspec.artifacts['discard-paths']).toBe('yes');
   });
 

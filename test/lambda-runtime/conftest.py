@@ -38,26 +38,26 @@ HANDLER_ENV_DROP = ("MODEL_DIR", "MAX_RECORDS", "MAX_BODY_BYTES", "LOG_PAYLOADS"
 
 
 @pytest.fixture(scope="session")
-def shared_records() -> list[dict]:
-    """Every row of the shared Abalone data set as a request record (``rings`` removed)."""
-    fields = train_local_model.INPUT_FIELDS
-    records = []
-    for line in SHARED_DATA.read_text().splitlines():
-        if line.strip():
-            values = line.split(",")
-            records.append({"sex": values[0], **{name: float(value) for name, value in zip(fields[1:], values[1:8])}})
-    return records
+def shared_csv(tmp_path_factory) -> Path:
+    """The shared data set with the header of the seed's sample (its columns, in the same order), as the seed's trainer reads it."""
+    headed = tmp_path_factory.mktemp("data") / "abalone.csv"
+    header = (SERVICE_DIR / "data" / "abalone-sample.csv").read_text().splitlines()[0]
+    headed.write_text(header + "\n" + SHARED_DATA.read_text())
+    return headed
 
 
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory) -> Path:
+def shared_records(shared_csv) -> list[dict]:
+    """Every row of the shared Abalone data set as a request record (the label removed)."""
+    target = train_local_model.DEFAULT_TARGET
+    return [{k: v for k, v in r.items() if k != target} for r in train_local_model.read_records(str(shared_csv))]
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory, shared_csv) -> Path:
     """The artifact contract (model, transform, info, package), trained on every row of the shared data set."""
-    work = tmp_path_factory.mktemp("model")
-    headed = work / "abalone.csv"
-    # The seed's trainer reads a headed CSV (make_sample.py's format); the shared file has no header.
-    headed.write_text(",".join(train_local_model.INPUT_FIELDS + [train_local_model.TARGET]) + "\n" + SHARED_DATA.read_text())
-    out = work / "artifact"
-    train_local_model.train_model_dir(str(headed), str(out), package_arn=PACKAGE_ARN, version=PACKAGE_VERSION)
+    out = tmp_path_factory.mktemp("model") / "artifact"
+    train_local_model.train_model_dir(str(shared_csv), str(out), package_arn=PACKAGE_ARN, version=PACKAGE_VERSION)
     return out
 
 

@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { InputContract, InputRecord } from './input-contract';
 import { PREDICT_PATH, ServiceLimits } from './template-contract';
 
 /** Static credentials or a provider, as the signer takes them. */
@@ -25,9 +26,6 @@ export const ContentTypes = {
   columnar: 'application/json; format=pandas-split',
   csv: 'text/csv',
 } as const;
-
-/** The model's input fields, in the order a columnar body lists them and a CSV row holds them. */
-export const INPUT_FIELDS = ['sex', 'length', 'diameter', 'height', 'whole_weight', 'shucked_weight', 'viscera_weight', 'shell_weight'] as const;
 
 /** What came back. */
 export interface SmokeResponse {
@@ -58,46 +56,66 @@ export interface SmokeResult {
   readonly detail: string;
 }
 
-/** Abalone records as the training data holds them (UCI Abalone, scaled units). */
-const SAMPLE_RECORDS = [
-  { sex: 'M', length: 0.455, diameter: 0.365, height: 0.095, whole_weight: 0.514, shucked_weight: 0.2245, viscera_weight: 0.101, shell_weight: 0.15 },
-  { sex: 'F', length: 0.53, diameter: 0.42, height: 0.135, whole_weight: 0.677, shucked_weight: 0.2565, viscera_weight: 0.1415, shell_weight: 0.21 },
-  { sex: 'I', length: 0.33, diameter: 0.255, height: 0.08, whole_weight: 0.205, shucked_weight: 0.0895, viscera_weight: 0.0395, shell_weight: 0.055 },
-  { sex: 'M', length: 0.44, diameter: 0.365, height: 0.125, whole_weight: 0.516, shucked_weight: 0.2155, viscera_weight: 0.114, shell_weight: 0.155 },
-  { sex: 'F', length: 0.545, diameter: 0.425, height: 0.125, whole_weight: 0.768, shucked_weight: 0.294, viscera_weight: 0.1495, shell_weight: 0.26 },
-] as const;
-
-/** Size of the batch case. */
-export const BATCH_SIZE = SAMPLE_RECORDS.length;
-
-/** The checks: the contract's success path and the kinds of bad input that must be a 400. */
-export function smokeCases(): SmokeCase[] {
-  const { shell_weight: _dropped, ...missingShellWeight } = SAMPLE_RECORDS[0];
-  const tooMany = Array.from({ length: ServiceLimits.maxRecords + 1 }, (_, i) => SAMPLE_RECORDS[i % SAMPLE_RECORDS.length]);
-  const csvWithUnknownSex = csvBody([SAMPLE_RECORDS[0], { ...SAMPLE_RECORDS[1], sex: 'X' }]);
-  return [
-    ok('one record', [SAMPLE_RECORDS[0]]),
-    ok(`batch of ${BATCH_SIZE}`, SAMPLE_RECORDS),
-    ok(`batch of ${BATCH_SIZE} as columnar JSON`, SAMPLE_RECORDS, 'columnar'),
-    ok(`batch of ${BATCH_SIZE} as CSV`, SAMPLE_RECORDS, 'csv'),
+/**
+ * The checks, all derived from the deployed model's input contract (its transform.json): its examples in each
+ * request format must get one finite prediction each; a body that is not JSON, an unknown category, a number
+ * outside the accepted range, too many records and a missing field (records and columnar) must get 400 naming
+ * the field; an unsupported Content-Type must get 415.
+ */
+export function smokeCases(contract: InputContract): SmokeCase[] {
+  const { inputFields, examples } = contract;
+  const first = examples[0];
+  const batch = examples.length;
+  const missingField = inputFields[inputFields.length - 1];
+  const { [missingField]: _dropped, ...withoutField } = first;
+  const tooMany = Array.from({ length: ServiceLimits.maxRecords + 1 }, (_, i) => examples[i % batch]);
+  const cases: SmokeCase[] = [
+    ok('one record', contract, [first]),
+    ok(`batch of ${batch}`, contract, examples),
+    ok(`batch of ${batch} as columnar JSON`, contract, examples, 'columnar'),
+    ok(`batch of ${batch} as CSV`, contract, examples, 'csv'),
     badRequest('body is not JSON', '{"instances": [', undefined),
-    badRequest('unknown sex', JSON.stringify({ instances: [{ ...SAMPLE_RECORDS[0], sex: 'X' }] }), 'sex'),
-    badRequest(`too many records (${tooMany.length})`, JSON.stringify({ instances: tooMany }), 'instances'),
-    badRequest('missing field shell_weight', JSON.stringify({ instances: [missingShellWeight] }), 'shell_weight'),
-    badRequest('columnar body without the shell_weight column', columnarBody([missingShellWeight]), 'shell_weight', 'columnar'),
-    badRequest('CSV row 1 with unknown sex', csvWithUnknownSex, 'sex', 'csv'),
-    {
-      name: 'unsupported Content-Type text/plain',
-      body: csvBody([SAMPLE_RECORDS[0]]),
-      contentType: 'text/plain',
-      expectedStatus: 415,
-      checkBody: (body) => (body.includes('text/csv') ? undefined : `the 415 does not name the supported types: ${truncate(body)}`),
-    },
   ];
+  const [categoricalField] = Object.keys(contract.categorical);
+  if (categoricalField !== undefined) {
+    const unknown = { ...first, [categoricalField]: unknownCategory(contract.categorical[categoricalField]) };
+    cases.push(badRequest(`unknown ${categoricalField}`, JSON.stringify({ instances: [unknown] }), categoricalField));
+  }
+  const [numericField] = Object.keys(contract.numeric);
+  if (numericField !== undefined) {
+    const { minimum, maximum } = contract.numeric[numericField];
+    const outOfRange = { ...first, [numericField]: maximum + (maximum - minimum) + 1 };
+    cases.push(badRequest(`${numericField} above its maximum ${maximum}`, JSON.stringify({ instances: [outOfRange] }), numericField));
+  }
+  cases.push(
+    badRequest(`too many records (${tooMany.length})`, JSON.stringify({ instances: tooMany }), 'instances'),
+    badRequest(`missing field ${missingField}`, JSON.stringify({ instances: [withoutField] }), missingField),
+    badRequest(`columnar body without the ${missingField} column`, columnarBody(contract, [withoutField]), missingField, 'columnar'),
+  );
+  if (categoricalField !== undefined) {
+    const unknown = { ...examples[1 % batch], [categoricalField]: unknownCategory(contract.categorical[categoricalField]) };
+    cases.push(badRequest(`CSV row 1 with unknown ${categoricalField}`, csvBody(contract, [first, unknown]), categoricalField, 'csv'));
+  }
+  cases.push({
+    name: 'unsupported Content-Type text/plain',
+    body: csvBody(contract, [first]),
+    contentType: 'text/plain',
+    expectedStatus: 415,
+    checkBody: (body) => (body.includes('text/csv') ? undefined : `the 415 does not name the supported types: ${truncate(body)}`),
+  });
+  return cases;
+}
+
+/** A spelling that is none of `categories`, in any letter case (the service accepts "m" for "M"). */
+export function unknownCategory(categories: readonly string[]): string {
+  const known = new Set(categories.map((c) => c.toLowerCase()));
+  let candidate = 'unknown';
+  while (known.has(candidate)) candidate += '-x';
+  return candidate;
 }
 
 /** Runs every case in order (never in parallel: the stage is throttled) and reports each. */
-export async function runSmokeTest(predictUrl: string, send: Send, cases: readonly SmokeCase[] = smokeCases()): Promise<SmokeResult[]> {
+export async function runSmokeTest(predictUrl: string, send: Send, cases: readonly SmokeCase[]): Promise<SmokeResult[]> {
   const results: SmokeResult[] = [];
   for (const c of cases) {
     let response: SmokeResponse;
@@ -193,29 +211,28 @@ export function createSigV4Sender(options: SigV4SenderOptions): Send {
 }
 
 type Format = keyof typeof ContentTypes;
-type SampleRecord = Partial<Record<(typeof INPUT_FIELDS)[number], string | number>>;
 
 /** `{"columns": [...], "data": [[...]]}` with the columns the records have, in input order. */
-function columnarBody(records: readonly SampleRecord[]): string {
-  const columns = INPUT_FIELDS.filter((f) => f in records[0]);
+function columnarBody(contract: InputContract, records: readonly InputRecord[]): string {
+  const columns = contract.inputFields.filter((f) => f in records[0]);
   return JSON.stringify({ columns, data: records.map((r) => columns.map((c) => r[c])) });
 }
 
 /** One CSV row per record, input order, no header; numbers as JavaScript writes them (as JSON does). */
-function csvBody(records: readonly SampleRecord[]): string {
-  return records.map((r) => INPUT_FIELDS.map((f) => String(r[f])).join(',')).join('\n') + '\n';
+function csvBody(contract: InputContract, records: readonly InputRecord[]): string {
+  return records.map((r) => contract.inputFields.map((f) => String(r[f])).join(',')).join('\n') + '\n';
 }
 
-function bodyOf(records: readonly SampleRecord[], format: Format): string {
-  if (format === 'columnar') return columnarBody(records);
-  if (format === 'csv') return csvBody(records);
+function bodyOf(contract: InputContract, records: readonly InputRecord[], format: Format): string {
+  if (format === 'columnar') return columnarBody(contract, records);
+  if (format === 'csv') return csvBody(contract, records);
   return JSON.stringify({ instances: records });
 }
 
-function ok(name: string, instances: readonly SampleRecord[], format: Format = 'records'): SmokeCase {
+function ok(name: string, contract: InputContract, instances: readonly InputRecord[], format: Format = 'records'): SmokeCase {
   return {
     name,
-    body: bodyOf(instances, format),
+    body: bodyOf(contract, instances, format),
     contentType: ContentTypes[format],
     expectedStatus: 200,
     checkBody: (body) => {

@@ -1,1 +1,1 @@
-"""Abalone age (rings) inference service for AWS Lambda behind an API Gateway HTTP API."""
+"""Inference service for the project's registered xgboost model, on AWS Lambda behind an API Gateway HTTP API."""

@@ -1,8 +1,8 @@
 """The rules every request format applies to one input value, and the precise error when one is broken.
 
 Records, columnar JSON and CSV bodies differ only in how values are laid out;
-what makes a value valid (a finite number within the physical bounds of
-``app/bounds.py``, or a known category) is decided here once, so the three
+what makes a value valid (a finite number within the model's accepted range,
+``minimum``/``maximum`` in transform.json, or a known category) is decided here once, so the three
 formats accept exactly the same values and word their errors alike. Each
 format's fast path checks whole columns with numpy and falls back to these
 per-value checks only to find and name the first bad value.
@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .bounds import FIELD_BOUNDS
 from .describe import NonFiniteNumber, json_type_name, short
 from .errors import RequestError
 from .transform import Transform
@@ -44,18 +43,15 @@ def parse_number_list(joined: str) -> list | None:
 
 
 class FieldRules:
-    """Bounds and category spellings of a :class:`Transform`'s input fields."""
+    """Bounds and category spellings of a :class:`Transform`'s input fields (both from the model artifact)."""
 
     def __init__(self, transform: Transform) -> None:
         self.transform = transform
         self.fields = transform.input_fields
         self.numeric_fields = transform.numeric_fields
         self.categorical_fields = transform.categorical_fields
-        missing = [f for f in self.numeric_fields if f not in FIELD_BOUNDS]
-        if missing:
-            raise ValueError(f"no physical bounds defined in app/bounds.py for numeric field(s) {missing}")
-        self.lower = np.array([FIELD_BOUNDS[f][0] for f in self.numeric_fields], dtype=np.float64)
-        self.upper = np.array([FIELD_BOUNDS[f][1] for f in self.numeric_fields], dtype=np.float64)
+        self.lower = transform.minimum
+        self.upper = transform.maximum
         # (field, lower, upper) as Python floats: comparing a huge JSON integer (10**400)
         # with them is exact, never an OverflowError.
         self.numeric_checks = tuple(zip(self.numeric_fields, self.lower.tolist(), self.upper.tolist()))

@@ -1,18 +1,22 @@
-"""The training-time feature transform, read from ``transform.json``.
+"""The model's input contract and training-time feature transform, read from ``transform.json``.
 
-Contract (schema_version 1)::
+ModelBuild writes this file into the model artifact; it is the one source of the
+service's input fields, categories and accepted ranges. Contract (schema_version 2)::
 
-    {"schema_version": 1, "target": "rings",
+    {"schema_version": 2, "target": "rings",
      "input_fields": ["sex", "length", ...],
-     "numeric": {"length": {"mean": m, "std": s}, ...},
+     "numeric": {"length": {"mean": m, "std": s, "minimum": lo, "maximum": hi,
+                            "observed_minimum": a, "observed_maximum": b}, ...},
      "categorical": {"sex": ["F", "I", "M"]},
-     "feature_names": ["length", ..., "sex_F", "sex_I", "sex_M"]}
+     "feature_names": ["length", ..., "sex_F", "sex_I", "sex_M"],
+     "examples": [{"sex": "M", "length": 0.455, ...}, ...]}
 
 Each numeric field becomes ``(x - mean) / std``; each categorical field becomes
 one column ``<field>_<category>`` per listed category (one-hot). Columns are
-placed in ``feature_names`` order and the matrix is float32. Nothing here is
-specific to Abalone: fields, categories, means and standard deviations all come
-from the file.
+placed in ``feature_names`` order and the matrix is float32. Requests with a
+value outside ``[minimum, maximum]`` are refused (ModelBuild derives the range
+from the training split with a margin); ``examples`` are valid request records.
+Nothing here is specific to Abalone: every name and number comes from the file.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-SUPPORTED_SCHEMA_VERSION = 1
+SUPPORTED_SCHEMA_VERSION = 2
+# Every numeric field's entry; minimum/maximum bound requests, observed_* record the training split's range.
+NUMERIC_KEYS = ("mean", "std", "minimum", "maximum", "observed_minimum", "observed_maximum")
 
 
 class TransformError(ValueError):
@@ -43,6 +49,10 @@ class Transform:
     category_columns: Mapping[str, Mapping[str, int]]  # field -> category -> output column
     numeric_slice: slice | None  # numeric_columns as a slice when they are consecutive and in order
     numeric_plan: tuple[tuple[float, float, int], ...]  # (mean, std, output column) per numeric field, as Python values
+    minimum: np.ndarray          # float64, the lowest accepted value of each numeric field
+    maximum: np.ndarray          # float64, the highest accepted value of each numeric field
+    examples: tuple[Mapping[str, Any], ...]  # valid request records, every input field
+    target: str | None           # what the model predicts (the training label), if named
 
     @property
     def n_features(self) -> int:
@@ -95,6 +105,13 @@ class Transform:
         return out
 
 
+def _is_finite_number(value: Any) -> bool:
+    """A JSON number (not a boolean) that a double holds: json.loads gives NaN/Infinity and 400-digit integers too."""
+    if type(value) is int:
+        return abs(value) <= 1.7976931348623157e308
+    return type(value) is float and math.isfinite(value)
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise TransformError(message)
@@ -104,8 +121,9 @@ def parse_transform(doc: Any) -> Transform:
     _require(isinstance(doc, dict), "transform.json must hold a JSON object")
     version = doc.get("schema_version")
     _require(version == SUPPORTED_SCHEMA_VERSION,
-             f"transform.json schema_version is {version!r}; this service reads version {SUPPORTED_SCHEMA_VERSION}")
-    for key in ("input_fields", "numeric", "categorical", "feature_names"):
+             f"transform.json schema_version is {version!r}; this service reads version {SUPPORTED_SCHEMA_VERSION} "
+             "(input bounds and example records in the artifact): retrain the model with the current ModelBuild pipeline")
+    for key in ("input_fields", "numeric", "categorical", "feature_names", "examples"):
         _require(key in doc, f"transform.json lacks {key!r}")
     input_fields = doc["input_fields"]
     numeric = doc["numeric"]
@@ -124,17 +142,23 @@ def parse_transform(doc: Any) -> Transform:
 
     numeric_fields = tuple(f for f in input_fields if f in numeric)
     categorical_fields = tuple(f for f in input_fields if f in categorical)
-    means, stds = [], []
+    means, stds, lows, highs = [], [], [], []
     for field in numeric_fields:
         stats = numeric[field]
         _require(isinstance(stats, dict), f"transform.json numeric.{field} must be an object")
-        mean, std = stats.get("mean"), stats.get("std")
-        for name, value in (("mean", mean), ("std", std)):
-            _require(type(value) in (int, float) and math.isfinite(value),
-                     f"transform.json numeric.{field}.{name} must be a finite number, got {value!r}")
-        _require(std > 0, f"transform.json numeric.{field}.std must be > 0, got {std!r}")
-        means.append(float(mean))
-        stds.append(float(std))
+        for name in NUMERIC_KEYS:
+            value = stats.get(name)
+            _require(_is_finite_number(value), f"transform.json numeric.{field}.{name} must be a finite number, got {value!r}")
+        _require(stats["std"] > 0, f"transform.json numeric.{field}.std must be > 0, got {stats['std']!r}")
+        _require(stats["minimum"] <= stats["maximum"],
+                 f"transform.json numeric.{field}: minimum {stats['minimum']!r} is above maximum {stats['maximum']!r}")
+        _require(stats["observed_minimum"] <= stats["observed_maximum"],
+                 f"transform.json numeric.{field}: observed_minimum {stats['observed_minimum']!r} is above "
+                 f"observed_maximum {stats['observed_maximum']!r}")
+        means.append(float(stats["mean"]))
+        stds.append(float(stats["std"]))
+        lows.append(float(stats["minimum"]))
+        highs.append(float(stats["maximum"]))
 
     categories: dict[str, tuple[str, ...]] = {}
     for field in categorical_fields:
@@ -143,6 +167,11 @@ def parse_transform(doc: Any) -> Transform:
                  and len(set(values)) == len(values),
                  f"transform.json categorical.{field} must be a non-empty list of distinct strings")
         categories[field] = tuple(values)
+    bounds = dict(zip(numeric_fields, zip(lows, highs)))
+    examples = _examples(doc["examples"], input_fields, bounds, categories)
+    target = doc.get("target")
+    _require(target is None or (isinstance(target, str) and target not in input_fields),
+             f"transform.json target must be a string that is not an input field, got {target!r}")
 
     # Where each derived feature goes: feature_names decides the column order.
     derived = list(numeric_fields) + [f"{f}_{v}" for f in categorical_fields for v in categories[f]]
@@ -164,4 +193,29 @@ def parse_transform(doc: Any) -> Transform:
         category_columns={f: {v: column[f"{f}_{v}"] for v in categories[f]} for f in categorical_fields},
         numeric_slice=slice(numeric_columns[0], numeric_columns[-1] + 1) if consecutive else None,
         numeric_plan=tuple(zip(means, stds, numeric_columns)),
+        minimum=np.array(lows, dtype=np.float64),
+        maximum=np.array(highs, dtype=np.float64),
+        examples=examples,
+        target=target,
     )
+
+
+def _examples(examples: Any, input_fields: list, bounds: Mapping[str, tuple[float, float]],
+              categories: Mapping[str, tuple[str, ...]]) -> tuple[dict, ...]:
+    """The example records, each checked to be a request this service accepts."""
+    _require(isinstance(examples, list) and examples and all(isinstance(e, dict) for e in examples),
+             "transform.json examples must be a non-empty list of records (objects)")
+    for i, example in enumerate(examples):
+        where = f"transform.json examples[{i}]"
+        _require(set(example) == set(input_fields),
+                 f"{where} must have exactly the input fields {input_fields}; "
+                 f"missing {[f for f in input_fields if f not in example]}, extra {sorted(set(example) - set(input_fields))}")
+        for field, value in example.items():
+            if field in bounds:
+                lo, hi = bounds[field]
+                _require(_is_finite_number(value) and lo <= value <= hi,
+                         f"{where}.{field} is {value!r}; it must be a number between {lo!r} and {hi!r}")
+            else:
+                _require(isinstance(value, str) and value in categories[field],
+                         f"{where}.{field} is {value!r}; it must be one of {list(categories[field])}")
+    return tuple(dict(e) for e in examples)

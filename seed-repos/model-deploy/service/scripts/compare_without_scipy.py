@@ -10,8 +10,10 @@ the evidence: it trains a model (scripts/train_local_model.py) unless
 --model-dir is given, then runs every row of --data through the handler
 (``text/csv``) and through raw ``inplace_predict`` in two fresh interpreters,
 one where scipy can be imported and one where it cannot, and compares the
-float32 predictions bit for bit. --data is the headed sample CSV or the UCI
-``abalone.data`` file (no header, rings last).
+float32 predictions bit for bit. --data is a headed CSV (such as the sample;
+its model input columns are picked by name) or a headerless one whose rows
+start with the model's input fields in order (such as the UCI ``abalone.data``,
+label last). The input fields come from the model's transform.json.
 
 Without --with-site/--without-site, both runs use this interpreter's packages
 and the run "without" blocks every scipy import. With them, each run puts its
@@ -62,15 +64,19 @@ print(json.dumps({"scipy_importable": scipy_importable, "scipy_loaded": sorted(m
 """
 
 
-def input_rows(path: str) -> list[str]:
-    """Rows as CSV request lines (input fields only): the headed sample or UCI abalone.data."""
+def input_rows(path: str, input_fields: list[str]) -> list[str]:
+    """Rows as CSV request lines: the model's input fields, in its order, from a headed or headerless CSV."""
     with open(path) as handle:
-        lines = [line for line in handle.read().splitlines() if line]
-    if lines and lines[0].startswith("sex,"):
-        header = lines[0].split(",")
-        rings = header.index("rings")
-        return [",".join(cell for i, cell in enumerate(line.split(",")) if i != rings) for line in lines[1:]]
-    return [line.rsplit(",", 1)[0] for line in lines]  # UCI: sex, 7 measurements, rings
+        lines = [line.split(",") for line in handle.read().splitlines() if line]
+    if lines and set(input_fields) <= set(lines[0]):
+        positions = [lines[0].index(field) for field in input_fields]
+        lines = lines[1:]
+    else:
+        positions = list(range(len(input_fields)))
+    for number, cells in enumerate(lines, start=1):
+        if len(cells) < len(positions):
+            raise SystemExit(f"{path}: row {number} has {len(cells)} values; the model's input fields are {input_fields}")
+    return [",".join(cells[i] for i in positions) for cells in lines]
 
 
 def run(python: str, site: str, block_scipy: bool, model_dir: str, rows_path: str) -> dict:
@@ -95,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if bool(args.with_site) != bool(args.without_site):
         parser.error("give both --with-site and --without-site, or neither")
-    rows = input_rows(args.data)
     with tempfile.TemporaryDirectory(prefix="no-scipy-") as workdir:
         model_dir = args.model_dir
         if model_dir is None:
@@ -103,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             import train_local_model
             model_dir = os.path.join(workdir, "model")
             train_local_model.train_model_dir(train_local_model.DEFAULT_DATA, model_dir)
+        with open(os.path.join(model_dir, "transform.json")) as handle:
+            rows = input_rows(args.data, json.load(handle)["input_fields"])
         rows_path = os.path.join(workdir, "rows.csv")
         with open(rows_path, "w") as handle:
             handle.write("\n".join(rows))

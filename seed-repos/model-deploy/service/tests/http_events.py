@@ -1,4 +1,9 @@
-"""Builders for API Gateway HTTP API (payload format 2.0) events, as Lambda receives them."""
+"""Builders for API Gateway HTTP API (payload format 2.0) events, as Lambda receives them.
+
+Defaults (a body of one valid record, the column order) come from tests/model_under_test.py,
+imported only when a default is used: the Lambda entry-point tests import this module in a
+child process that must not prepare a second model.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,6 @@ import base64
 import json
 from typing import Any
 
-VALID_RECORD = {"sex": "M", "length": 0.455, "diameter": 0.365, "height": 0.095, "whole_weight": 0.514,
-                "shucked_weight": 0.2245, "viscera_weight": 0.101, "shell_weight": 0.15}
-INPUT_FIELDS = list(VALID_RECORD)  # the model's input order (transform.json input_fields)
 JSON_HEADERS = {"content-type": "application/json"}
 SPLIT_HEADERS = {"content-type": "application/json; format=pandas-split"}
 CSV_HEADERS = {"content-type": "text/csv"}
@@ -24,6 +26,7 @@ def api_event(body: Any = _UNSET, *, method: str = "POST", path: str = "/predict
               headers: dict | None = None, base64_encode: bool = False) -> dict:
     """An HTTP API event; a non-string ``body`` is sent as JSON, a string as is."""
     if body is _UNSET:
+        from model_under_test import VALID_RECORD
         body = {"instances": [VALID_RECORD]}
     if body is not None and not isinstance(body, (str, bytes)):
         body = json.dumps(body)
@@ -52,7 +55,8 @@ def api_event(body: Any = _UNSET, *, method: str = "POST", path: str = "/predict
 
 def columnar_body(records: list[dict], columns: list[str] | None = None) -> dict:
     """Records as a pandas "split" body, ``DataFrame(records).to_json(orient="split", index=False)``."""
-    columns = INPUT_FIELDS if columns is None else columns
+    if columns is None:
+        from model_under_test import INPUT_FIELDS as columns
     return {"columns": list(columns), "data": [[record[c] for c in columns] for record in records]}
 
 
@@ -65,6 +69,7 @@ def columnar_event(body: Any, **kwargs: Any) -> dict:
 
 def csv_row(record: dict) -> str:
     """One record as a CSV row in input order, numbers written as Python (and JSON) write them."""
+    from model_under_test import INPUT_FIELDS
     return ",".join(str(record[field]) for field in INPUT_FIELDS)
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from app.config import (DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RECORDS, DEFAULT_XGBOOST_NTHREAD, ConfigError,
                         load_settings)
-from http_events import VALID_RECORD, LambdaContext, api_event
+from http_events import LambdaContext, api_event
+from model_under_test import VALID_RECORD
 
 
 def test_defaults_apply_when_nothing_is_set():

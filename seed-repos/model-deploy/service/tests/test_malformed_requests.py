@@ -3,9 +3,12 @@ generated corpus gets a 4xx JSON error whose message names the problem, with
 ``field`` and ``index`` pointing at it.
 
 The corpus covers the three request formats: JSON records (``_body_cases`` ...
-``_sex_value_cases``), columnar JSON (``_columnar_shape_cases``,
+``_category_value_cases``), columnar JSON (``_columnar_shape_cases``,
 ``_columnar_value_cases``) and CSV (``_csv_shape_cases``, ``_csv_value_cases``);
 ``CORPUS`` holds them all. Every event is under Lambda's 6 MB request limit.
+
+Field names, categories and bounds come from the model under test (tests/model_under_test.py),
+so the corpus follows the artifact: a model with a feature fewer or more gets its own corpus.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from dataclasses import dataclass, field as dataclass_field
 
 import pytest
 
-from http_events import (INPUT_FIELDS, VALID_RECORD, LambdaContext, api_event, columnar_body, columnar_event, csv_event,
-                         csv_row, response_json)
+from http_events import LambdaContext, api_event, columnar_body, columnar_event, csv_event, csv_row, response_json
+from model_under_test import (BOUNDS, CATEGORICAL_FIELDS, CATEGORIES, INPUT_FIELDS, NUMERIC_FIELDS, TARGET, VALID_RECORD,
+                              above_maximum, allowed_text, below_minimum, far_above_maximum, misspelling, unknown_category)
 
-NUMERIC_FIELDS = [name for name in VALID_RECORD if name != "sex"]
+WIDTH = len(INPUT_FIELDS)
+LABEL = TARGET or "label"  # a training label sent as if it were an input
+UNKNOWN_FIELD = "qqqq"  # close to no field name, so the message lists the expected fields
 MAX_RECORDS = 1000  # the default, used by the ``service`` fixture
 MAX_BODY_BYTES = 256 * 1024
 
@@ -33,6 +39,39 @@ class Case:
     field: str | None = None
     index: int | None = None
     headers: dict = dataclass_field(default_factory=dict)
+
+
+def bad_json_numbers(field: str) -> list[tuple]:
+    """(label, JSON value or None, raw JSON token or None, code, mentions): every bad value of a numeric field, in any JSON format."""
+    below, above, far = below_minimum(field), above_maximum(field), far_above_maximum(field)
+    return [
+        ("string", str(VALID_RECORD[field]), None, "invalid_type", ("string", "without quotes")),
+        ("empty_string", "", None, "invalid_type", ("string",)),
+        ("boolean", True, None, "invalid_type", ("boolean",)),
+        ("null", None, None, "invalid_type", ("null",)),
+        ("array", [VALID_RECORD[field]], None, "invalid_type", ("array",)),
+        ("object", {"value": VALID_RECORD[field]}, None, "invalid_type", ("object",)),
+        ("below_minimum", below, None, "out_of_range", (json.dumps(below), "between")),
+        ("above_maximum", above, None, "out_of_range", (json.dumps(above), "between")),
+        ("a_thousand_times_too_large", far, None, "out_of_range", (str(far), "between")),
+        ("huge_integer", 10 ** 400, None, "out_of_range", ("between",)),
+        ("nan", None, "NaN", "non_finite", ("finite",)),
+        ("infinity", None, "Infinity", "non_finite", ("finite",)),
+        ("minus_infinity", None, "-Infinity", "non_finite", ("finite",)),
+        ("overflow", None, "1e999", "non_finite", ("finite",)),
+    ]
+
+
+def bad_category_values(field: str) -> list[tuple]:
+    """(label, JSON value, code, mentions): every bad value of a categorical field."""
+    allowed, first = allowed_text(field), CATEGORIES[field][0]
+    return [
+        ("unknown", unknown_category(field), "invalid_category", (allowed,)),
+        ("word", f"{unknown_category(field)}-{first}", "invalid_category", (allowed,)),
+        ("empty", "", "invalid_category", (allowed,)), ("padded", f" {first}", "invalid_category", (allowed,)),
+        ("number", 1, "invalid_type", ("string",)), ("null", None, "invalid_type", ("null",)),
+        ("boolean", True, "invalid_type", ("boolean",)), ("array", [first], "invalid_type", ("array",)),
+    ]
 
 
 def _batch_with(index: int, record, single: bool = False) -> dict:
@@ -54,7 +93,7 @@ def _raw_batch_with_token(field: str, token: str, single: bool = False) -> str:
 def _body_cases() -> list[Case]:
     not_json = {
         "empty": "", "truncated": '{"instances": [', "bare_word": "instances", "single_quotes": "{'instances': []}",
-        "trailing_comma": '{"instances": [1,],}', "xml": "<instances/>", "csv": "M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15",
+        "trailing_comma": '{"instances": [1,],}', "xml": "<instances/>", "csv": csv_row(VALID_RECORD),
         "nul_byte": "\x00", "unclosed_string": '{"instances": "', "deep_nesting": "[" * 100_000 + "]" * 100_000,
     }
     cases = [Case(f"body_not_json_{name}", api_event(body), 400, "invalid_json", ("JSON",)) for name, body in not_json.items()]
@@ -90,28 +129,24 @@ def _shape_cases() -> list[Case]:
     return cases
 
 
-def _misspelling(name: str) -> str:
-    return {"sex": "sexx", "length": "lenght", "diameter": "diametre", "height": "heigth", "whole_weight": "whole-weight",
-            "shucked_weight": "shuckedweight", "viscera_weight": "Viscera_Weight", "shell_weight": "shell_wieght"}[name]
-
-
 def _field_presence_cases(single: bool = False) -> list[Case]:
     prefix, at = ("single_", lambda _index: 0) if single else ("", lambda index: index)
     cases = []
-    for name in VALID_RECORD:
+    for position, name in enumerate(INPUT_FIELDS):
         missing = {k: v for k, v in VALID_RECORD.items() if k != name}
         cases.append(Case(f"{prefix}missing_{name}", api_event(_batch_with(1, missing, single)), 400, "missing_field",
                           (f'"{name}"', f"instances[{at(1)}]"), field=name, index=at(1)))
-        typo = _misspelling(name)
+        typo = misspelling(name, position)
         misspelt = dict(missing, **{typo: VALID_RECORD[name]})
         cases.append(Case(f"{prefix}misspelt_{name}", api_event(_batch_with(2, misspelt, single)), 400, "unknown_field",
                           (typo, f'did you mean "{name}"', f"instances[{at(2)}]"), field=typo, index=at(2)))
-    cases.append(Case(f"{prefix}extra_field_age", api_event(_batch_with(0, dict(VALID_RECORD, age=10), single)), 400,
-                      "unknown_field", ('"age"', "instances[0]", "expected fields"), field="age", index=0))
-    cases.append(Case(f"{prefix}extra_field_rings_label", api_event(_batch_with(1, dict(VALID_RECORD, rings=9), single)), 400,
-                      "unknown_field", ('"rings"',), field="rings", index=at(1)))
-    cases.append(Case(f"{prefix}empty_record", api_event(_batch_with(1, {}, single)), 400, "missing_field", ('"sex"',),
-                      field="sex", index=at(1)))
+    cases.append(Case(f"{prefix}extra_field_unknown", api_event(_batch_with(0, dict(VALID_RECORD, **{UNKNOWN_FIELD: 10}), single)),
+                      400, "unknown_field", (f'"{UNKNOWN_FIELD}"', "instances[0]", "expected fields"), field=UNKNOWN_FIELD, index=0))
+    cases.append(Case(f"{prefix}extra_field_label", api_event(_batch_with(1, dict(VALID_RECORD, **{LABEL: 9}), single)), 400,
+                      "unknown_field", (f'"{LABEL}"',), field=LABEL, index=at(1)))
+    first = INPUT_FIELDS[0]
+    cases.append(Case(f"{prefix}empty_record", api_event(_batch_with(1, {}, single)), 400, "missing_field", (f'"{first}"',),
+                      field=first, index=at(1)))
     return cases
 
 
@@ -120,38 +155,22 @@ def _numeric_value_cases(single: bool = False) -> list[Case]:
     cases = []
     for name in NUMERIC_FIELDS:
         path = f"instances[{index}].{name}"
-        bad_json_values = [
-            ("string", "0.5", "invalid_type", ("string", "without quotes")),
-            ("empty_string", "", "invalid_type", ("string",)),
-            ("boolean", True, "invalid_type", ("boolean",)),
-            ("null", None, "invalid_type", ("null",)),
-            ("array", [0.5], "invalid_type", ("array",)),
-            ("object", {"value": 0.5}, "invalid_type", ("object",)),
-            ("negative", -0.1, "out_of_range", ("-0.1", "between")),
-            ("absurd", 1e6, "out_of_range", ("1000000", "between")),
-            ("in_millimetres", 455, "out_of_range", ("455", "between")),
-            ("huge_integer", 10 ** 400, "out_of_range", ("between",)),
-        ]
-        for label, value, code, mentions in bad_json_values:
-            event = api_event(_batch_with(1, dict(VALID_RECORD, **{name: value}), single))
+        for label, value, token, code, mentions in bad_json_numbers(name):
+            if token is None:
+                event = api_event(_batch_with(1, dict(VALID_RECORD, **{name: value}), single))
+            else:
+                event = api_event(_raw_batch_with_token(name, token, single))
             cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (path,) + mentions, field=name, index=index))
-        for label, token in [("nan", "NaN"), ("infinity", "Infinity"), ("minus_infinity", "-Infinity"), ("overflow", "1e999")]:
-            cases.append(Case(f"{prefix}{name}_{label}", api_event(_raw_batch_with_token(name, token, single)), 400,
-                              "non_finite", (path, "finite"), field=name, index=index))
     return cases
 
 
-def _sex_value_cases(single: bool = False) -> list[Case]:
+def _category_value_cases(single: bool = False) -> list[Case]:
     prefix, index = ("single_", 0) if single else ("", 1)
     cases = []
-    for label, value, code, mentions in [
-        ("unknown_letter", "X", "invalid_category", ("F, I, M",)), ("word", "Male", "invalid_category", ("F, I, M",)),
-        ("empty", "", "invalid_category", ("F, I, M",)), ("padded", " M", "invalid_category", ("F, I, M",)),
-        ("number", 1, "invalid_type", ("string",)), ("null", None, "invalid_type", ("null",)),
-        ("boolean", True, "invalid_type", ("boolean",)), ("array", ["M"], "invalid_type", ("array",)),
-    ]:
-        cases.append(Case(f"{prefix}sex_{label}", api_event(_batch_with(1, dict(VALID_RECORD, sex=value), single)), 400,
-                          code, (f"instances[{index}].sex",) + mentions, field="sex", index=index))
+    for name in CATEGORICAL_FIELDS:
+        for label, value, code, mentions in bad_category_values(name):
+            cases.append(Case(f"{prefix}{name}_{label}", api_event(_batch_with(1, dict(VALID_RECORD, **{name: value}), single)),
+                              400, code, (f"instances[{index}].{name}",) + mentions, field=name, index=index))
     return cases
 
 
@@ -198,29 +217,6 @@ def _content_type_cases() -> list[Case]:
 
 # --------------------------------------------------------------------------- columnar JSON
 
-# (label, JSON value or None, raw JSON token or None, code, mentions): every bad numeric value, in any JSON format.
-BAD_JSON_NUMBERS = [
-    ("string", "0.5", None, "invalid_type", ("string", "without quotes")),
-    ("empty_string", "", None, "invalid_type", ("string",)),
-    ("boolean", True, None, "invalid_type", ("boolean",)),
-    ("null", None, None, "invalid_type", ("null",)),
-    ("array", [0.5], None, "invalid_type", ("array",)),
-    ("object", {"value": 0.5}, None, "invalid_type", ("object",)),
-    ("negative", -0.1, None, "out_of_range", ("-0.1", "between")),
-    ("absurd", 1e6, None, "out_of_range", ("1000000", "between")),
-    ("in_millimetres", 455, None, "out_of_range", ("455", "between")),
-    ("huge_integer", 10 ** 400, None, "out_of_range", ("between",)),
-    ("nan", None, "NaN", "non_finite", ("finite",)),
-    ("infinity", None, "Infinity", "non_finite", ("finite",)),
-    ("minus_infinity", None, "-Infinity", "non_finite", ("finite",)),
-    ("overflow", None, "1e999", "non_finite", ("finite",)),
-]
-BAD_SEX_VALUES = [
-    ("unknown_letter", "X", "invalid_category", ("F, I, M",)), ("word", "Male", "invalid_category", ("F, I, M",)),
-    ("empty", "", "invalid_category", ("F, I, M",)), ("padded", " M", "invalid_category", ("F, I, M",)),
-    ("number", 1, "invalid_type", ("string",)), ("null", None, "invalid_type", ("null",)),
-    ("boolean", True, "invalid_type", ("boolean",)), ("array", ["M"], "invalid_type", ("array",)),
-]
 
 
 def _columnar_with(field: str, value, token: str | None, rows: int, index: int) -> str:
@@ -235,7 +231,10 @@ def _columnar_with(field: str, value, token: str | None, rows: int, index: int) 
 def _columnar_shape_cases() -> list[Case]:
     valid = columnar_body([VALID_RECORD, VALID_RECORD])
     reordered = list(reversed(INPUT_FIELDS))
-    without_shell = [f for f in INPUT_FIELDS if f != "shell_weight"]
+    last = INPUT_FIELDS[-1]
+    without_last = INPUT_FIELDS[:-1]
+    first, second = INPUT_FIELDS[0], INPUT_FIELDS[1]
+    bad_field = NUMERIC_FIELDS[-1]
     cases = [
         Case("columnar_not_json", columnar_event('{"columns": ['), 400, "invalid_json", ("JSON",)),
         Case("columnar_empty_body", columnar_event(""), 400, "invalid_json", ("empty",)),
@@ -248,36 +247,36 @@ def _columnar_shape_cases() -> list[Case]:
              "unknown_field", ('did you mean "columns"',), field="colums"),
         Case("columnar_missing_columns", columnar_event({"data": valid["data"]}), 400, "missing_field", ('"columns"',), field="columns"),
         Case("columnar_missing_data", columnar_event({"columns": valid["columns"]}), 400, "missing_field", ('"data"',), field="data"),
-        Case("columnar_columns_is_string", columnar_event(dict(valid, columns="sex,length")), 400, "invalid_type",
+        Case("columnar_columns_is_string", columnar_event(dict(valid, columns=",".join(INPUT_FIELDS[:2]))), 400, "invalid_type",
              ("columns", "field names"), field="columns"),
         Case("columnar_columns_has_number", columnar_event(dict(valid, columns=valid["columns"][:-1] + [7])), 400,
              "invalid_type", ("columns",), field="columns"),
-        Case("columnar_duplicate_column", columnar_event(dict(valid, columns=["sex", "sex"] + INPUT_FIELDS[2:])), 400,
-             "duplicate_field", ('"sex"', "twice"), field="sex"),
-        Case("columnar_misspelt_column", columnar_event(dict(valid, columns=["sex", "lenght"] + INPUT_FIELDS[2:])), 400,
-             "unknown_field", ("lenght", 'did you mean "length"'), field="lenght"),
-        Case("columnar_label_column", columnar_event(dict(valid, columns=INPUT_FIELDS + ["rings"],
+        Case("columnar_duplicate_column", columnar_event(dict(valid, columns=[first, first] + INPUT_FIELDS[2:])), 400,
+             "duplicate_field", (f'"{first}"', "twice"), field=first),
+        Case("columnar_misspelt_column", columnar_event(dict(valid, columns=[first, misspelling(second)] + INPUT_FIELDS[2:])),
+             400, "unknown_field", (misspelling(second), f'did you mean "{second}"'), field=misspelling(second)),
+        Case("columnar_label_column", columnar_event(dict(valid, columns=INPUT_FIELDS + [LABEL],
                                                           data=[row + [9] for row in valid["data"]])), 400,
-             "unknown_field", ('"rings"', "expected columns"), field="rings"),
-        Case("columnar_missing_column", columnar_event(columnar_body([VALID_RECORD], without_shell)), 400, "missing_field",
-             ('"shell_weight"',), field="shell_weight"),
+             "unknown_field", (f'"{LABEL}"', "expected columns"), field=LABEL),
+        Case("columnar_missing_column", columnar_event(columnar_body([VALID_RECORD], without_last)), 400, "missing_field",
+             (f'"{last}"',), field=last),
         Case("columnar_data_is_object", columnar_event(dict(valid, data={"0": valid["data"][0]})), 400, "invalid_type",
              ("data", "array of rows", "object"), field="data"),
         Case("columnar_data_empty", columnar_event(dict(valid, data=[])), 400, "empty_data", ("at least one row",), field="data"),
         Case("columnar_too_many_rows", columnar_event(columnar_body([VALID_RECORD] * (MAX_RECORDS + 1))), 400,
              "too_many_records", (str(MAX_RECORDS + 1), str(MAX_RECORDS)), field="data"),
         Case("columnar_row_is_object", columnar_event(dict(valid, data=[valid["data"][0], VALID_RECORD])), 400, "invalid_type",
-             ("data[1]", "array of 8 values", "object"), field="data", index=1),
+             ("data[1]", f"array of {WIDTH} values", "object"), field="data", index=1),
         Case("columnar_row_is_null", columnar_event(dict(valid, data=[valid["data"][0], None])), 400, "invalid_type",
              ("data[1]", "null"), field="data", index=1),
         Case("columnar_row_too_short", columnar_event(dict(valid, data=[valid["data"][0], valid["data"][1][:-1]])), 400,
-             "wrong_field_count", ("data[1]", "7 values", "expected 8"), field="data", index=1),
+             "wrong_field_count", ("data[1]", f"{WIDTH - 1} values", f"expected {WIDTH}"), field="data", index=1),
         Case("columnar_row_too_long", columnar_event(dict(valid, data=[valid["data"][0] + [9], valid["data"][1]])), 400,
-             "wrong_field_count", ("data[0]", "9 values"), field="data", index=0),
+             "wrong_field_count", ("data[0]", f"{WIDTH + 1} values"), field="data", index=0),
         # Columns in another order are valid; a bad value is still located by its own column.
         Case("columnar_reordered_columns_bad_value",
-             columnar_event(columnar_body([VALID_RECORD, dict(VALID_RECORD, height=-1)], reordered)), 400, "out_of_range",
-             (f"data[1][{reordered.index('height')}] (height)",), field="height", index=1),
+             columnar_event(columnar_body([VALID_RECORD, dict(VALID_RECORD, **{bad_field: below_minimum(bad_field)})], reordered)),
+             400, "out_of_range", (f"data[1][{reordered.index(bad_field)}] ({bad_field})",), field=bad_field, index=1),
     ]
     return cases
 
@@ -287,48 +286,64 @@ def _columnar_value_cases(rows: int = 3, index: int = 1) -> list[Case]:
     cases = []
     for name in NUMERIC_FIELDS:
         where = f"data[{index}][{INPUT_FIELDS.index(name)}] ({name})"
-        for label, value, token, code, mentions in BAD_JSON_NUMBERS:
+        for label, value, token, code, mentions in bad_json_numbers(name):
             event = columnar_event(_columnar_with(name, value, token, rows, index))
             cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (where,) + mentions, field=name, index=index))
-    for label, value, code, mentions in BAD_SEX_VALUES:
-        event = columnar_event(_columnar_with("sex", value, None, rows, index))
-        cases.append(Case(f"{prefix}sex_{label}", event, 400, code, (f"data[{index}][0] (sex)",) + mentions, field="sex", index=index))
+    for name in CATEGORICAL_FIELDS:
+        where = f"data[{index}][{INPUT_FIELDS.index(name)}] ({name})"
+        for label, value, code, mentions in bad_category_values(name):
+            event = columnar_event(_columnar_with(name, value, None, rows, index))
+            cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (where,) + mentions, field=name, index=index))
     return cases
 
 
 # --------------------------------------------------------------------------- CSV
 
 VALID_ROW = csv_row(VALID_RECORD)
-# (label, cell text, code, mentions): every bad numeric cell.
-BAD_CSV_NUMBERS = [
-    ("letters", "abc", "invalid_type", ('"abc"', "number")),
-    ("empty", "", "invalid_type", ("empty",)),
-    ("quoted", '"0.5"', "invalid_type", ("number",)),
-    ("padded", " 0.5", "invalid_type", ("number",)),
-    ("trailing_space", "0.5 ", "invalid_type", ("number",)),
-    ("underscore", "0_5", "invalid_type", ("number",)),
-    ("hex", "0x1p-2", "invalid_type", ("number",)),
-    ("two_points", "0.4.5", "invalid_type", ("number",)),
-    ("leading_point", ".5", "invalid_type", ("written as in JSON",)),
-    ("plus_sign", "+0.5", "invalid_type", ("written as in JSON",)),
-    ("leading_zero", "00.5", "invalid_type", ("written as in JSON",)),
-    ("bare_exponent", "1e", "invalid_type", ("number",)),
-    ("decimal_comma", "0;5", "invalid_type", ("number",)),
-    ("nan", "nan", "non_finite", ("finite",)),
-    ("NaN", "NaN", "non_finite", ("finite",)),
-    ("inf", "inf", "non_finite", ("finite",)),
-    ("minus_infinity", "-Infinity", "non_finite", ("finite",)),
-    ("overflow", "1e999", "out_of_range", ("1e999", "between")),
-    ("negative", "-0.1", "out_of_range", ("-0.1", "between")),
-    ("absurd", "1e6", "out_of_range", ("1e6", "between")),
-    ("in_millimetres", "455", "out_of_range", ("455", "between")),
-    ("huge_integer", "9" * 400, "out_of_range", ("between",)),
-]
-BAD_CSV_SEX = [
-    ("unknown_letter", "X", "invalid_category", ("F, I, M",)), ("word", "Male", "invalid_category", ("F, I, M",)),
-    ("empty", "", "invalid_category", ("F, I, M",)), ("padded", " M", "invalid_category", ("F, I, M",)),
-    ("quoted", '"M"', "invalid_category", ("unquoted",)), ("number", "1", "invalid_category", ("F, I, M",)),
-]
+def _exponent_text(value: float, beyond: float) -> str:
+    """``value`` written with an exponent (1.234e+00), unless rounding to 4 digits would bring it back within ``beyond``."""
+    text = f"{value:.3e}"
+    return text if abs(float(text)) > abs(beyond) else repr(value)
+
+
+def bad_csv_numbers(field: str) -> list[tuple]:
+    """(label, cell text, code, mentions): every bad cell of a numeric field."""
+    hi = BOUNDS[field][1]
+    below, above, far = repr(below_minimum(field)), _exponent_text(above_maximum(field), hi), str(far_above_maximum(field))
+    return [
+        ("letters", "abc", "invalid_type", ('"abc"', "number")),
+        ("empty", "", "invalid_type", ("empty",)),
+        ("quoted", '"0.5"', "invalid_type", ("number",)),
+        ("padded", " 0.5", "invalid_type", ("number",)),
+        ("trailing_space", "0.5 ", "invalid_type", ("number",)),
+        ("underscore", "0_5", "invalid_type", ("number",)),
+        ("hex", "0x1p-2", "invalid_type", ("number",)),
+        ("two_points", "0.4.5", "invalid_type", ("number",)),
+        ("leading_point", ".5", "invalid_type", ("written as in JSON",)),
+        ("plus_sign", "+0.5", "invalid_type", ("written as in JSON",)),
+        ("leading_zero", "00.5", "invalid_type", ("written as in JSON",)),
+        ("bare_exponent", "1e", "invalid_type", ("number",)),
+        ("decimal_comma", "0;5", "invalid_type", ("number",)),
+        ("nan", "nan", "non_finite", ("finite",)),
+        ("NaN", "NaN", "non_finite", ("finite",)),
+        ("inf", "inf", "non_finite", ("finite",)),
+        ("minus_infinity", "-Infinity", "non_finite", ("finite",)),
+        ("overflow", "1e999", "out_of_range", ("1e999", "between")),
+        ("below_minimum", below, "out_of_range", (below, "between")),
+        ("above_maximum", above, "out_of_range", (above, "between")),
+        ("a_thousand_times_too_large", far, "out_of_range", (far, "between")),
+        ("huge_integer", "9" * 400, "out_of_range", ("between",)),
+    ]
+
+
+def bad_csv_categories(field: str) -> list[tuple]:
+    """(label, cell text, code, mentions): every bad cell of a categorical field."""
+    allowed, first, unknown = allowed_text(field), CATEGORIES[field][0], unknown_category(field)
+    return [
+        ("unknown", unknown, "invalid_category", (allowed,)), ("word", f"{unknown}-{first}", "invalid_category", (allowed,)),
+        ("empty", "", "invalid_category", (allowed,)), ("padded", f" {first}", "invalid_category", (allowed,)),
+        ("quoted", f'"{first}"', "invalid_category", ("unquoted",)), ("number", "12345", "invalid_category", (allowed,)),
+    ]
 
 
 def _csv_with_cell(position: int, cell: str, rows: int, index: int) -> str:
@@ -348,10 +363,10 @@ def _csv_shape_cases() -> list[Case]:
         Case("csv_blank_line_crlf", csv_event(f"{VALID_ROW}\r\n\r\n{VALID_ROW}\r\n"), 400, "blank_row", ("row 1",), index=1),
         Case("csv_only_a_line_end", csv_event("\n"), 400, "blank_row", ("row 0",), index=0),
         Case("csv_row_too_short", csv_event(f"{VALID_ROW}\n{VALID_ROW.rsplit(',', 1)[0]}\n"), 400, "wrong_field_count",
-             ("row 1 (line 2)", "7 values", "expected 8"), index=1),
+             ("row 1 (line 2)", f"{WIDTH - 1} values", f"expected {WIDTH}"), index=1),
         Case("csv_row_with_label", csv_event(f"9,{VALID_ROW}\n"), 400, "wrong_field_count",
-             ("row 0", "9 values", "no label column"), index=0),
-        Case("csv_trailing_comma", csv_event(f"{VALID_ROW},\n"), 400, "wrong_field_count", ("9 values",), index=0),
+             ("row 0", f"{WIDTH + 1} values", "no label column"), index=0),
+        Case("csv_trailing_comma", csv_event(f"{VALID_ROW},\n"), 400, "wrong_field_count", (f"{WIDTH + 1} values",), index=0),
         Case("csv_semicolons", csv_event(VALID_ROW.replace(",", ";") + "\n"), 400, "wrong_field_count", ("1 values",), index=0),
         Case("csv_json_body", csv_event(json.dumps({"instances": [VALID_RECORD]})), 400, "invalid_csv",
              ("row 0", "Content-Type: application/json"), index=0),
@@ -371,18 +386,20 @@ def _csv_value_cases(rows: int = 3, index: int = 1) -> list[Case]:
     for name in NUMERIC_FIELDS:
         position = INPUT_FIELDS.index(name)
         where = f"row {index} (line {index + 1}) column {position + 1} ({name})"
-        for label, cell, code, mentions in BAD_CSV_NUMBERS:
+        for label, cell, code, mentions in bad_csv_numbers(name):
             event = csv_event(_csv_with_cell(position, cell, rows, index))
             cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (where,) + mentions, field=name, index=index))
-    for label, cell, code, mentions in BAD_CSV_SEX:
-        event = csv_event(_csv_with_cell(0, cell, rows, index))
-        where = f"row {index} (line {index + 1}) column 1 (sex)"
-        cases.append(Case(f"{prefix}sex_{label}", event, 400, code, (where,) + mentions, field="sex", index=index))
+    for name in CATEGORICAL_FIELDS:
+        position = INPUT_FIELDS.index(name)
+        where = f"row {index} (line {index + 1}) column {position + 1} ({name})"
+        for label, cell, code, mentions in bad_csv_categories(name):
+            event = csv_event(_csv_with_cell(position, cell, rows, index))
+            cases.append(Case(f"{prefix}{name}_{label}", event, 400, code, (where,) + mentions, field=name, index=index))
     return cases
 
 
-CORPUS = (_body_cases() + _shape_cases() + _field_presence_cases() + _numeric_value_cases() + _sex_value_cases()
-          + _field_presence_cases(single=True) + _numeric_value_cases(single=True) + _sex_value_cases(single=True)
+CORPUS = (_body_cases() + _shape_cases() + _field_presence_cases() + _numeric_value_cases() + _category_value_cases()
+          + _field_presence_cases(single=True) + _numeric_value_cases(single=True) + _category_value_cases(single=True)
           + _size_and_encoding_cases() + _routing_cases() + _content_type_cases()
           + _columnar_shape_cases() + _columnar_value_cases() + _columnar_value_cases(rows=1, index=0)
           + _csv_shape_cases() + _csv_value_cases() + _csv_value_cases(rows=1, index=0))

@@ -6,10 +6,14 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 import xgboost
 
+from app.errors import RequestError
 from app.model import ModelLoadError, load_model
+from app.validation import InstanceValidator
+from model_under_test import CATEGORICAL_FIELDS, NUMERIC_FIELDS, VALID_RECORD
 
 
 @pytest.fixture
@@ -72,24 +76,88 @@ def test_booster_trained_on_other_features_fails(artifact):
         load_model(str(artifact))
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"schema_version": 2}, "schema_version"),
-    ({"numeric": {}}, "exactly one of numeric/categorical"),
-    ({"categorical": {"sex": []}}, "categorical.sex"),
-])
-def test_malformed_transform_fails_naming_the_problem(artifact, changes, message):
-    _edit_json(artifact / "transform.json", **changes)
+def test_a_version_1_transform_fails_saying_to_retrain_with_the_current_model_build(artifact):
+    _edit_json(artifact / "transform.json", schema_version=1)
+
+    with pytest.raises(ModelLoadError, match=r"schema_version is 1; this service reads version 2 .*retrain the model with the "
+                                             r"current ModelBuild pipeline"):
+        load_model(str(artifact))
+
+
+NUMERIC, CATEGORICAL = NUMERIC_FIELDS[0], (CATEGORICAL_FIELDS or [None])[0]
+
+
+def _numeric(doc, **changes):
+    doc["numeric"][NUMERIC].update(changes)
+
+
+def _example(doc, **changes):
+    doc["examples"][0].update(changes)
+
+
+# (id, edit of the transform.json document, what the message must say)
+MALFORMED_TRANSFORMS = [
+    ("no_numeric_entries", lambda d: d.update(numeric={}), "exactly one of numeric/categorical"),
+    ("minimum_above_maximum", lambda d: _numeric(d, minimum=d["numeric"][NUMERIC]["maximum"] + 1),
+     rf"numeric.{NUMERIC}: minimum .* is above maximum"),
+    ("maximum_missing", lambda d: d["numeric"][NUMERIC].pop("maximum"), rf"numeric.{NUMERIC}.maximum must be a finite number"),
+    ("minimum_not_a_number", lambda d: _numeric(d, minimum="0"), rf"numeric.{NUMERIC}.minimum must be a finite number"),
+    ("maximum_nan", lambda d: _numeric(d, maximum=float("nan")), rf"numeric.{NUMERIC}.maximum must be a finite number"),
+    ("maximum_huge_integer", lambda d: _numeric(d, maximum=10 ** 400), rf"numeric.{NUMERIC}.maximum must be a finite number"),
+    ("observed_range_reversed", lambda d: _numeric(d, observed_minimum=d["numeric"][NUMERIC]["observed_maximum"] + 1),
+     rf"numeric.{NUMERIC}: observed_minimum .* is above observed_maximum"),
+    ("observed_maximum_missing", lambda d: d["numeric"][NUMERIC].pop("observed_maximum"),
+     rf"numeric.{NUMERIC}.observed_maximum must be a finite number"),
+    ("examples_missing", lambda d: d.pop("examples"), "lacks 'examples'"),
+    ("examples_empty", lambda d: d.update(examples=[]), "examples must be a non-empty list"),
+    ("example_not_an_object", lambda d: d["examples"].append([1, 2]), "examples must be a non-empty list of records"),
+    ("example_missing_a_field", lambda d: d["examples"][0].pop(NUMERIC),
+     rf"examples\[0\] must have exactly the input fields .*missing \['{NUMERIC}'\]"),
+    ("example_with_the_label", lambda d: _example(d, **{d.get("target") or "label": 1}), r"examples\[0\] .*extra \["),
+    ("example_out_of_range", lambda d: _example(d, **{NUMERIC: d["numeric"][NUMERIC]["maximum"] * 2 + 1}),
+     rf"examples\[0\].{NUMERIC} is .*; it must be a number between"),
+    ("example_number_as_text", lambda d: _example(d, **{NUMERIC: "0.5"}), rf"examples\[0\].{NUMERIC} is '0.5'"),
+    ("example_boolean", lambda d: _example(d, **{NUMERIC: True}), rf"examples\[0\].{NUMERIC} is True"),
+    ("target_is_an_input_field", lambda d: d.update(target=d["input_fields"][0]), "target must be a string that is not an input"),
+]
+if CATEGORICAL is not None:
+    MALFORMED_TRANSFORMS += [
+        ("no_categories", lambda d: d["categorical"].update({CATEGORICAL: []}), f"categorical.{CATEGORICAL}"),
+        ("example_unknown_category", lambda d: _example(d, **{CATEGORICAL: "no such category"}),
+         rf"examples\[0\].{CATEGORICAL} is 'no such category'; it must be one of"),
+    ]
+
+
+@pytest.mark.parametrize("edit, message", [(e, m) for _, e, m in MALFORMED_TRANSFORMS], ids=[i for i, _, _ in MALFORMED_TRANSFORMS])
+def test_malformed_transform_fails_naming_the_problem(artifact, edit, message):
+    doc = json.loads((artifact / "transform.json").read_text())
+    edit(doc)
+    (artifact / "transform.json").write_text(json.dumps(doc))
 
     with pytest.raises(ModelLoadError, match=message):
         load_model(str(artifact))
 
 
+def test_the_accepted_range_is_the_one_in_the_artifact(artifact):
+    doc = json.loads((artifact / "transform.json").read_text())
+    value = max(e[NUMERIC] for e in doc["examples"])  # every example stays valid
+    _numeric(doc, maximum=value)
+    (artifact / "transform.json").write_text(json.dumps(doc))
+    record = dict(VALID_RECORD, **{NUMERIC: value})
+    validator = InstanceValidator(load_model(str(artifact)).transform, max_records=1)
+
+    validator.features({"instances": [record]})
+    with pytest.raises(RequestError, match=rf"between .* and {value:g}") as refused:
+        validator.features({"instances": [dict(record, **{NUMERIC: float(np.nextafter(value, np.inf))})]})
+    assert refused.value.code == "out_of_range"
+
+
 def test_zero_std_in_transform_fails(artifact):
     doc = json.loads((artifact / "transform.json").read_text())
-    doc["numeric"]["length"]["std"] = 0
+    doc["numeric"][NUMERIC]["std"] = 0
     (artifact / "transform.json").write_text(json.dumps(doc))
 
-    with pytest.raises(ModelLoadError, match=r"numeric.length.std must be > 0"):
+    with pytest.raises(ModelLoadError, match=rf"numeric.{NUMERIC}.std must be > 0"):
         load_model(str(artifact))
 
 

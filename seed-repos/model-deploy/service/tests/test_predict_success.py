@@ -10,9 +10,8 @@ import xgboost
 
 import train_local_model
 from conftest import TEST_PACKAGE_ARN, TEST_PACKAGE_VERSION
-from http_events import VALID_RECORD, LambdaContext, api_event, columnar_body, columnar_event, csv_body, csv_event, response_json
-
-INPUT_FIELDS = list(VALID_RECORD)
+from http_events import LambdaContext, api_event, columnar_body, columnar_event, csv_body, csv_event, response_json
+from model_under_test import BOUNDS, CATEGORICAL_FIELDS, CATEGORIES, EXAMPLES, INPUT_FIELDS, NUMERIC_FIELDS, VALID_RECORD
 
 
 def _expected_predictions(model_dir: str, records: list[dict]) -> np.ndarray:
@@ -33,25 +32,37 @@ def test_single_record_gets_one_prediction_and_the_model_package(service, model_
     assert body["predictions"][0] == float(_expected_predictions(model_dir, [VALID_RECORD])[0])
 
 
-def test_batch_predictions_equal_xgboost_on_training_features_in_request_order(service, model_dir, sample_records):
-    records = sample_records[:200]
-    instances = [{field: record[field] for field in INPUT_FIELDS} for record in records]
+def test_batch_predictions_equal_xgboost_on_training_features_in_request_order(service, model_dir, model_records):
+    records = model_records[:200]
 
-    response = service.handle(api_event({"instances": instances}), LambdaContext())
+    response = service.handle(api_event({"instances": records}), LambdaContext())
 
     assert response["statusCode"] == 200
     predictions = np.array(response_json(response)["predictions"], dtype=np.float32)
     np.testing.assert_array_equal(predictions, _expected_predictions(model_dir, records))
+    # A model, not a constant (how well the local model fits its labels is tested in test_train_local_model.py).
+    assert len(set(predictions.tolist())) > 1
 
 
-def test_predictions_track_the_labels_of_the_training_rows(service, sample_records):
-    instances = [{field: record[field] for field in INPUT_FIELDS} for record in sample_records]
-    labels = np.array([record["rings"] for record in sample_records])
+def test_the_models_own_examples_are_valid_requests(service, model_dir):
+    response = service.handle(api_event({"instances": EXAMPLES}), LambdaContext())
 
-    predictions = np.array(response_json(service.handle(api_event({"instances": instances}), LambdaContext()))["predictions"])
+    assert response["statusCode"] == 200, response["body"]
+    np.testing.assert_array_equal(np.array(response_json(response)["predictions"], dtype=np.float32),
+                                  _expected_predictions(model_dir, EXAMPLES))
 
-    # A real model, not a constant: far better than predicting the mean.
-    assert np.sqrt(np.mean((predictions - labels) ** 2)) < 0.75 * labels.std()
+
+def test_values_at_the_bounds_of_the_artifact_are_accepted_and_beyond_them_refused(service):
+    lowest = dict(VALID_RECORD, **{f: BOUNDS[f][0] for f in NUMERIC_FIELDS})
+    highest = dict(VALID_RECORD, **{f: BOUNDS[f][1] for f in NUMERIC_FIELDS})
+
+    assert service.handle(api_event({"instances": [lowest, highest]}), LambdaContext())["statusCode"] == 200
+    for field in NUMERIC_FIELDS:
+        lo, hi = BOUNDS[field]
+        for value in (np.nextafter(lo, -np.inf), np.nextafter(hi, np.inf)):
+            response = service.handle(api_event({"instances": [dict(VALID_RECORD, **{field: float(value)})]}), LambdaContext())
+            assert response["statusCode"] == 400, (field, value)
+            assert response_json(response)["error"]["code"] == "out_of_range"
 
 
 def test_max_records_per_request_are_accepted(make_service):
@@ -63,13 +74,28 @@ def test_max_records_per_request_are_accepted(make_service):
     assert len(response_json(response)["predictions"]) == 3
 
 
-def test_integers_and_lowercase_sex_are_valid_input(service):
-    record = dict(VALID_RECORD, sex="m", height=0)
-    reference = dict(VALID_RECORD, sex="M", height=0.0)
+def _integral_values() -> dict:
+    """Each numeric field at a whole number within its bounds, where it has one."""
+    values = {}
+    for field in NUMERIC_FIELDS:
+        lo, hi = BOUNDS[field]
+        if np.ceil(lo) <= hi:
+            values[field] = int(np.ceil(lo))
+    return values
+
+
+def test_integers_and_other_letter_cases_of_categories_are_valid_input(service):
+    integers = _integral_values()
+    assert integers, "no numeric field of the model admits a whole number"
+    other_case = {f: VALID_RECORD[f].lower() if VALID_RECORD[f] != VALID_RECORD[f].lower() else VALID_RECORD[f].upper()
+                  for f in CATEGORICAL_FIELDS
+                  if len({c.casefold() for c in CATEGORIES[f]}) == len(CATEGORIES[f])}
+    record = dict(VALID_RECORD, **integers, **other_case)
+    reference = dict(VALID_RECORD, **{f: float(v) for f, v in integers.items()})
 
     got = service.handle(api_event({"instances": [record, reference]}), LambdaContext())
 
-    assert got["statusCode"] == 200
+    assert got["statusCode"] == 200, got["body"]
     first, second = response_json(got)["predictions"]
     assert first == second
 
@@ -99,8 +125,8 @@ def _three_formats(records: list[dict]) -> dict[str, dict]:
     return {"records": api_event({"instances": records}), "columnar": columnar_event(records), "csv": csv_event(records)}
 
 
-def test_every_request_format_gets_the_same_response_bytes_and_xgboosts_own_predictions(service, model_dir, sample_records):
-    records = [{field: record[field] for field in INPUT_FIELDS} for record in sample_records]
+def test_every_request_format_gets_the_same_response_bytes_and_xgboosts_own_predictions(service, model_dir, model_records):
+    records = model_records
     expected = _expected_predictions(model_dir, records)
 
     for rows in (records, records[:1]):
@@ -113,7 +139,7 @@ def test_every_request_format_gets_the_same_response_bytes_and_xgboosts_own_pred
 
 
 def test_columnar_columns_may_come_in_any_order(service):
-    records = [VALID_RECORD, dict(VALID_RECORD, sex="I", height=0.2)]
+    records = EXAMPLES[:2] if len(EXAMPLES) > 1 else [VALID_RECORD, VALID_RECORD]
     ordered = service.handle(columnar_event(records), LambdaContext())
     reordered = service.handle(columnar_event(columnar_body(records, sorted(INPUT_FIELDS))), LambdaContext())
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from http_events import VALID_RECORD, LambdaContext, api_event
+from http_events import LambdaContext, api_event
+from model_under_test import NUMERIC_FIELDS, VALID_RECORD, misspelling
+
+FIELD = NUMERIC_FIELDS[0]
 
 SECRET_VALUE = 0.123456789
 
@@ -26,17 +29,17 @@ def test_success_logs_one_line_with_request_id_status_records_and_latency(servic
 
 
 def test_client_error_logs_code_field_and_index_at_warning(service, log_stream):
-    bad = dict(VALID_RECORD, length="long")
+    bad = dict(VALID_RECORD, **{FIELD: "long"})
     service.handle(api_event({"instances": [VALID_RECORD, bad]}), LambdaContext())
 
     (line,) = _log_lines(log_stream)
     assert (line["level"], line["status"], line["errorCode"]) == ("WARNING", 400, "invalid_type")
-    assert (line["errorField"], line["errorIndex"]) == ("length", 1)
+    assert (line["errorField"], line["errorIndex"]) == (FIELD, 1)
 
 
 def test_payloads_are_not_logged_by_default(service, log_stream):
-    service.handle(api_event({"instances": [dict(VALID_RECORD, length=SECRET_VALUE)]}), LambdaContext())
-    service.handle(api_event({"instances": [dict(VALID_RECORD, lenth=SECRET_VALUE)]}), LambdaContext())
+    service.handle(api_event({"instances": [dict(VALID_RECORD, **{FIELD: SECRET_VALUE})]}), LambdaContext())
+    service.handle(api_event({"instances": [dict(VALID_RECORD, **{misspelling(FIELD): SECRET_VALUE})]}), LambdaContext())
 
     assert str(SECRET_VALUE) not in log_stream.getvalue()
 
@@ -44,7 +47,7 @@ def test_payloads_are_not_logged_by_default(service, log_stream):
 def test_payloads_are_logged_when_log_payloads_is_set(make_service, log_stream):
     service = make_service(LOG_PAYLOADS="true")
 
-    service.handle(api_event({"instances": [dict(VALID_RECORD, length=SECRET_VALUE)]}), LambdaContext())
+    service.handle(api_event({"instances": [dict(VALID_RECORD, **{FIELD: SECRET_VALUE})]}), LambdaContext())
 
     (line,) = _log_lines(log_stream)
     assert str(SECRET_VALUE) in line["requestBody"]

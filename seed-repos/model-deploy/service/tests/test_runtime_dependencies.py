@@ -14,7 +14,9 @@ import orjson
 import xgboost
 
 import compare_without_scipy
-from conftest import SAMPLE_CSV, SERVICE_DIR
+from conftest import SERVICE_DIR
+from http_events import csv_body
+from model_under_test import INPUT_FIELDS
 
 APP_DIR = os.path.join(SERVICE_DIR, "app")
 BASE_IMAGE = "public.ecr.aws/lambda/python:3.12"
@@ -113,10 +115,12 @@ def test_installed_runtime_dependencies_are_at_most_80_mb():
     assert 50e6 < total <= MAX_INSTALLED_MEGABYTES * 1e6, f"{total / 1e6:.1f} MB"
 
 
-def test_predictions_are_bit_identical_with_and_without_scipy(capsys):
-    # Every sample row through the handler and raw inplace_predict, in a process where scipy can be imported
+def test_predictions_are_bit_identical_with_and_without_scipy(capsys, model_dir, model_records, tmp_path):
+    # Every record through the handler and raw inplace_predict, in a process where scipy can be imported
     # and in one where every scipy import fails, as in the image.
-    assert compare_without_scipy.main(["--data", SAMPLE_CSV]) == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",".join(INPUT_FIELDS) + "\n" + csv_body(model_records))
+    assert compare_without_scipy.main(["--data", str(rows), "--model-dir", model_dir]) == 0
     assert "bit-identical with and without scipy" in capsys.readouterr().out
 
 

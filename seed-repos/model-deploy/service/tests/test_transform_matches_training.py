@@ -18,10 +18,8 @@ from app.errors import RequestError
 from app.fields import parse_number_list
 from app.transform import parse_transform
 from app.validation import InstanceValidator
-from conftest import SAMPLE_CSV
-from http_events import columnar_body
-
-INPUT_FIELDS = ["sex", "length", "diameter", "height", "whole_weight", "shucked_weight", "viscera_weight", "shell_weight"]
+from http_events import columnar_body, csv_row
+from model_under_test import BOUNDS, CATEGORICAL_FIELDS, CATEGORIES, INPUT_FIELDS, NUMERIC_FIELDS, VALID_RECORD
 
 
 def _requests_from(records: list[dict]) -> dict:
@@ -33,20 +31,20 @@ def _serving_transform(model_dir: str):
         return parse_transform(json.load(handle))
 
 
-def test_serving_features_equal_training_features_on_every_sample_row(model_dir, sample_records):
+def test_serving_features_equal_training_features_on_every_sample_row(model_dir, model_records):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
-    expected = train_local_model.training_features(sample_records, transform_doc)
-    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(sample_records))
+    expected = train_local_model.training_features(model_records, transform_doc)
+    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(model_records))
 
-    served = validator.features(_requests_from(sample_records))
+    served = validator.features(_requests_from(model_records))
 
     assert served.dtype == np.float32
     np.testing.assert_array_equal(served, expected)
 
 
-def test_slow_validation_path_builds_the_same_features_as_the_fast_path(model_dir, sample_records):
-    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(sample_records))
-    instances = validator.instances(_requests_from(sample_records))
+def test_slow_validation_path_builds_the_same_features_as_the_fast_path(model_dir, model_records):
+    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(model_records))
+    instances = validator.instances(_requests_from(model_records))
 
     fast = validator.transform.apply(*validator._fast(instances))
     slow = validator.transform.apply(*validator._slow(instances))
@@ -54,11 +52,11 @@ def test_slow_validation_path_builds_the_same_features_as_the_fast_path(model_di
     np.testing.assert_array_equal(fast, slow)
 
 
-def test_one_record_requests_build_bit_identical_features_to_batches(model_dir, sample_records):
-    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(sample_records))
-    batch = validator.features(_requests_from(sample_records))
+def test_one_record_requests_build_bit_identical_features_to_batches(model_dir, model_records):
+    validator = InstanceValidator(_serving_transform(model_dir), max_records=len(model_records))
+    batch = validator.features(_requests_from(model_records))
 
-    for i, record in enumerate(_requests_from(sample_records)["instances"]):
+    for i, record in enumerate(_requests_from(model_records)["instances"]):
         assert validator._single(record) is not None, f"record {i} did not take the single-record path"
         alone = validator.features({"instances": [record]})
         assert alone.dtype == np.float32 and alone.shape == (1, batch.shape[1])
@@ -68,8 +66,9 @@ def test_one_record_requests_build_bit_identical_features_to_batches(model_dir, 
 
 def test_integer_values_give_the_same_features_alone_and_in_a_batch(model_dir):
     validator = InstanceValidator(_serving_transform(model_dir), max_records=2)
-    record = {"sex": "m", "length": 1, "diameter": 0, "height": 0, "whole_weight": 2,
-              "shucked_weight": 1, "viscera_weight": 0, "shell_weight": 1}
+    integers = {f: int(np.ceil(BOUNDS[f][0])) for f in NUMERIC_FIELDS if np.ceil(BOUNDS[f][0]) <= BOUNDS[f][1]}
+    assert integers, "no numeric field of the model admits a whole number"
+    record = dict(VALID_RECORD, **integers)
 
     alone = validator.features({"instances": [record]})
     batch = validator.features({"instances": [record, record]})
@@ -77,9 +76,9 @@ def test_integer_values_give_the_same_features_alone_and_in_a_batch(model_dir):
     np.testing.assert_array_equal(alone.view(np.uint32), batch[:1].view(np.uint32))
 
 
-def test_reference_transform_agrees_with_training_features(model_dir, sample_records):
+def test_reference_transform_agrees_with_training_features(model_dir, model_records):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
-    rows = sample_records[:25]
+    rows = model_records[:25]
 
     reference = _serving_transform(model_dir).apply_records(rows)
 
@@ -89,46 +88,43 @@ def test_reference_transform_agrees_with_training_features(model_dir, sample_rec
 def test_feature_columns_follow_feature_names_order_not_input_order(model_dir):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
     transform = parse_transform(transform_doc)
-    record = {"sex": "F", "length": 0.5, "diameter": 0.4, "height": 0.1, "whole_weight": 0.6,
-              "shucked_weight": 0.25, "viscera_weight": 0.12, "shell_weight": 0.2}
+    record = dict(VALID_RECORD)
 
     features = InstanceValidator(transform, 1).features({"instances": [record]})[0]
 
     names = transform_doc["feature_names"]
-    assert features[names.index("sex_F")] == 1.0
-    assert features[names.index("sex_I")] == 0.0 and features[names.index("sex_M")] == 0.0
-    stats = transform_doc["numeric"]["height"]
-    assert features[names.index("height")] == np.float32((0.1 - stats["mean"]) / stats["std"])
+    for field in CATEGORICAL_FIELDS:
+        for category in CATEGORIES[field]:
+            assert features[names.index(f"{field}_{category}")] == (1.0 if category == record[field] else 0.0)
+    for field in NUMERIC_FIELDS:
+        stats = transform_doc["numeric"][field]
+        assert features[names.index(field)] == np.float32((record[field] - stats["mean"]) / stats["std"])
 
 
 # --------------------------------------------------------------------------- columnar and CSV bodies
 
-def _sample_csv_rows_without_label() -> list[str]:
-    """The sample file's rows as a client would send them: the original cell text, label column removed."""
-    with open(SAMPLE_CSV) as handle:
-        header, *lines = handle.read().splitlines()
-    names = header.split(",")
-    keep = [names.index(field) for field in INPUT_FIELDS]
-    return [",".join(line.split(",")[i] for i in keep) for line in lines]
+def _csv_rows(records: list[dict]) -> list[str]:
+    """The records as a client would send them in CSV: input order, numbers as Python writes them."""
+    return [csv_row(record) for record in records]
 
 
-def test_columnar_features_equal_training_features_on_every_sample_row_in_any_column_order(model_dir, sample_records):
+def test_columnar_features_equal_training_features_on_every_sample_row_in_any_column_order(model_dir, model_records):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
-    expected = train_local_model.training_features(sample_records, transform_doc)
-    validator = ColumnarValidator(_serving_transform(model_dir), max_records=len(sample_records))
+    expected = train_local_model.training_features(model_records, transform_doc)
+    validator = ColumnarValidator(_serving_transform(model_dir), max_records=len(model_records))
 
     for columns in (INPUT_FIELDS, list(reversed(INPUT_FIELDS))):
-        served = validator.features(orjson.loads(orjson.dumps(columnar_body(sample_records, columns))))
+        served = validator.features(orjson.loads(orjson.dumps(columnar_body(model_records, columns))))
 
         assert served.dtype == np.float32
         np.testing.assert_array_equal(served.view(np.uint32), expected.view(np.uint32))
 
 
-def test_csv_features_equal_training_features_on_every_sample_row(model_dir, sample_records):
+def test_csv_features_equal_training_features_on_every_sample_row(model_dir, model_records):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
-    expected = train_local_model.training_features(sample_records, transform_doc)
-    validator = CsvValidator(_serving_transform(model_dir), max_records=len(sample_records))
-    rows = _sample_csv_rows_without_label()
+    expected = train_local_model.training_features(model_records, transform_doc)
+    validator = CsvValidator(_serving_transform(model_dir), max_records=len(model_records))
+    rows = _csv_rows(model_records)
 
     for body in ("\n".join(rows), "\n".join(rows) + "\n", "\r\n".join(rows) + "\r\n"):
         served = validator.features(body)
@@ -137,13 +133,13 @@ def test_csv_features_equal_training_features_on_every_sample_row(model_dir, sam
         np.testing.assert_array_equal(served.view(np.uint32), expected.view(np.uint32))
 
 
-def test_columnar_and_csv_slow_paths_build_the_same_features_as_their_fast_paths(model_dir, sample_records):
+def test_columnar_and_csv_slow_paths_build_the_same_features_as_their_fast_paths(model_dir, model_records):
     transform = _serving_transform(model_dir)
-    columnar = ColumnarValidator(transform, max_records=len(sample_records))
-    doc = columnar_body(sample_records)
+    columnar = ColumnarValidator(transform, max_records=len(model_records))
+    doc = columnar_body(model_records)
     getters = columnar._layout(tuple(doc["columns"]))
-    csv = CsvValidator(transform, max_records=len(sample_records))
-    rows = _sample_csv_rows_without_label()
+    csv = CsvValidator(transform, max_records=len(model_records))
+    rows = _csv_rows(model_records)
 
     for fast, slow in ((columnar._fast(doc["data"], len(INPUT_FIELDS), *getters), columnar._slow(doc["data"], tuple(doc["columns"]))),
                        (csv._fast(rows), csv._slow(rows))):
@@ -159,7 +155,8 @@ CSV_NUMBER_TEXTS = ["0.5", ".5", "5.", "+0.5", "-0", "0e0", "5e-1", "5E-1", "50e
 @pytest.mark.parametrize("text", CSV_NUMBER_TEXTS)
 def test_csv_fast_path_accepts_a_number_text_exactly_when_the_precise_path_does(model_dir, text):
     validator = CsvValidator(_serving_transform(model_dir), max_records=1)
-    row = ["M", "0.455", text, "0.095", "0.514", "0.2245", "0.101", "0.15"]
+    row = csv_row(VALID_RECORD).split(",")
+    row[INPUT_FIELDS.index(NUMERIC_FIELDS[0])] = text
 
     fast = validator._fast([",".join(row)])
     try:
