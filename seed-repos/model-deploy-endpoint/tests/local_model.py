@@ -53,7 +53,8 @@ def read_sample(path: Path) -> tuple[list[dict], str, list[str]]:
 
 def accepted_range(values: np.ndarray) -> tuple[float, float]:
     low, high = float(values.min()), float(values.max())
-    span = high - low
+    # A constant column has no span; its own size (at least 1) stands in, as in ModelBuild.
+    span = high - low or max(abs(low), 1.0)
     minimum = low - MARGIN_SPANS * span
     if low >= 0:
         minimum = max(0.0, minimum)

@@ -43,9 +43,9 @@ TRANSFORM_SCHEMA_VERSION = 2
 # The accepted range of a numeric field, from its observed range [lo, hi] and span = hi - lo:
 # [lo - MARGIN * span, hi + MARGIN * span], the lower end clipped at 0 when every training
 # value is >= 0 (a length or a weight is never negative). This must agree with the rule of
-# ModelBuild's preprocessing step (the contract of transform.json schema_version 2), or the
+# ModelBuild's preprocessing step (RANGE_MARGIN in its preprocess.py), or the
 # local test model would accept other values than a registered one.
-BOUNDS_MARGIN = 1.0
+BOUNDS_MARGIN = 2.0
 # How many example records transform.json carries (at least one per category, within these).
 MIN_EXAMPLES, MAX_EXAMPLES = 3, 5
 
@@ -128,7 +128,8 @@ def read_records(path: str, target: str = DEFAULT_TARGET) -> list[dict]:
 
 def accepted_range(observed_minimum: float, observed_maximum: float) -> tuple[float, float]:
     """The range requests may use, from the range seen in training (see BOUNDS_MARGIN)."""
-    span = observed_maximum - observed_minimum
+    # A constant column has no span; its own size (at least 1) stands in, as in ModelBuild.
+    span = observed_maximum - observed_minimum or max(abs(observed_minimum), 1.0)
     minimum = observed_minimum - BOUNDS_MARGIN * span
     if observed_minimum >= 0:
         minimum = max(minimum, 0.0)

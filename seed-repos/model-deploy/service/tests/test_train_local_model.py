@@ -48,15 +48,15 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def test_the_accepted_range_adds_the_observed_span_on_each_side_never_below_zero_for_non_negative_data(tmp_path):
-    # kind: categories; size: 1..4 (span 3, all >= 0); offset: -1..2 (span 3, has negatives); constant: 5 (span 0).
+def test_the_accepted_range_adds_twice_the_observed_span_on_each_side_never_below_zero_for_non_negative_data(tmp_path):
+    # kind: categories; size: 1..4 (span 3, all >= 0); offset: -1..2 (span 3, has negatives); constant: 5 (span 0, so 5 stands in).
     data = _write_csv(tmp_path / "t.csv", ["kind", "size", "offset", "constant", "y"],
                       [["a", 1, -1, 5, 1], ["b", 4, 2, 5, 2], ["a", 2, 0, 5, 3]])
 
     doc = json.loads(json.dumps(train_local_model.fit_transform(train_local_model.read_table(data, "y"))))
 
     ranges = {f: (s["observed_minimum"], s["observed_maximum"], s["minimum"], s["maximum"]) for f, s in doc["numeric"].items()}
-    assert ranges == {"size": (1, 4, 0, 7), "offset": (-1, 2, -4, 5), "constant": (5, 5, 5, 5)}
+    assert ranges == {"size": (1, 4, 0, 10), "offset": (-1, 2, -7, 8), "constant": (5, 5, 0, 15)}
     assert doc["schema_version"] == 2 and doc["target"] == "y"
     assert doc["input_fields"] == ["kind", "size", "offset", "constant"]
     assert doc["categorical"] == {"kind": ["a", "b"]}
