@@ -51,7 +51,7 @@ describe('ModelDeployPipeline with the SageMaker endpoint target', () => {
 
   test('the seed buildspec exports the files the pipeline reads and reads only variables the build project or its pipeline action sets', () => {
     const buildspec = parse(fs.readFileSync(path.join(SEED, 'buildspec.yml'), 'utf8'));
-    expect([...buildspec.artifacts.files].sort()).toEqual([ENDPOINT_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES)].sort());
+    expect([...buildspec.artifacts.files].sort()).toEqual([ENDPOINT_EXPORT_TEMPLATE, ...Object.values(DEPLOY_CONFIG_FILES), 'build/transform.json'].sort());
     expect(buildspec.artifacts['discard-paths']).toBe('yes');
     const [[, build]] = resourcesOfType(json, 'AWS::CodeBuild::Project').filter(([, r]) => JSON.stringify(r.Properties.Name).endsWith('-modeldeploy"]]}'));
     // The Build action's own variables (MODEL_PACKAGE_VERSION) reach the build as environment variables too.
@@ -64,7 +64,8 @@ describe('ModelDeployPipeline with the SageMaker endpoint target', () => {
     const read = [...new Set([...scripts.matchAll(/(?:require_env|environ\.get|env\.get|environment\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']/g)].map((m) => m[1]))];
     expect(read).toEqual(expect.arrayContaining(['MODEL_PACKAGE_VERSION', 'NOTIFICATION_TOPIC_ARN']));
     expect(read).toEqual(expect.arrayContaining(['SOURCE_MODEL_PACKAGE_GROUP_NAME', 'MODEL_EXECUTION_ROLE_ARN', 'ARTIFACT_BUCKET']));
-    const fromCodeBuildOrTest = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'CODEBUILD_RESOLVED_SOURCE_VERSION', 'STAGING_ENDPOINT_NAME'];
+    // MODEL_TRANSFORM_FILE: set by the staging-test buildspec itself, to the build output's transform.json.
+    const fromCodeBuildOrTest = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'CODEBUILD_RESOLVED_SOURCE_VERSION', 'STAGING_ENDPOINT_NAME', 'MODEL_TRANSFORM_FILE'];
     expect(read.filter((v) => !set.has(v) && !fromCodeBuildOrTest.includes(v))).toEqual([]);
   });
 

@@ -269,6 +269,8 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
 
   const deploySeed = kind === 'lambda' ? 'model-deploy' : 'model-deploy-endpoint';
   const testBuild = codeBuild('-modeldeploy-test');
+  // The staging test's secondary input: the build output with the deployed model's transform.json.
+  calls.push({ principal: testBuild.role, action: 's3:GetObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Build/AbCdEf1'), source: 'CodeBuild staging test secondary input (Build artifact)' });
   found.push(...buildspecCalls(deploySeed));
   const facts = awsFacts(env);
   found.push(...(kind === 'lambda' ? typeScriptCalls(deploySeed) : pythonCalls(deploySeed, facts.operations)));
@@ -394,6 +396,8 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
     }
   } else {
     listAndDescribe('sdk sagemaker');
+    // scripts/fetch_model.py: the resolved model's archive, for its transform.json.
+    seedCall(deploySeed, 'sdk s3 GetObject', deployBuild.role, 's3:GetObject', modelData);
     seedCall(deploySeed, 'sdk s3 PutObject', deployBuild.role, 's3:PutObject', s3Object(env, bucket.ref, 'inference-code/3/0a1b2c3d/sourcedir.tar.gz'));
   }
 
