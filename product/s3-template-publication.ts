@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, attachCustomSynthesis, Aws, CfnOutput, FileAssetLocation, FileAssetPackaging, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, attachCustomSynthesis, Aws, CfnOutput, CfnOutputProps, FileAssetLocation, FileAssetPackaging, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ProductStack } from 'aws-cdk-lib/aws-servicecatalog';
@@ -145,7 +145,7 @@ export class S3TemplatePublication extends Construct {
         ]),
       });
       if (assetDeployment) object.node.addDependency(assetDeployment);
-      new CfnOutput(this, `TemplateUrl${index}`, {
+      output(this, `TemplateUrl${index}`, `S3TemplateUrl${pascalCase(source.name)}`, {
         description: `TemplateURL of the ${source.name} S3 template (CreateProject TemplateProviders[].CfnTemplateProvider)`,
         value: `https://${bucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}/${key}`,
       });
@@ -155,21 +155,21 @@ export class S3TemplatePublication extends Construct {
     // Every AwsCustomResource of a stack runs in one singleton function; its role is the custom resources' grant principal.
     this.copyFunction = (this.templateObjects[0].grantPrincipal as iam.Role).node.scope!;
 
-    new CfnOutput(this, 'TemplatesLocation', {
+    output(this, 'TemplatesLocation', 'S3TemplatesLocation', {
       description: `Value of the Studio domain tag ${S3_TEMPLATES_LOCATION_TAG}`,
       value: this.templatesLocation,
     });
     // The one-time domain step, with this deployment's values (README: "Service Catalog or S3 templates").
-    new CfnOutput(this, 'DomainTagCommand', {
+    output(this, 'DomainTagCommand', 'S3TemplatesDomainTagCommand', {
       description: 'Tag the Studio domain once (replace <domain-id>) so that Studio lists these templates',
       value: `aws sagemaker add-tags --resource-arn arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:domain/<domain-id> `
         + `--tags Key=${S3_TEMPLATES_LOCATION_TAG},Value=${this.templatesLocation}`,
     });
-    new CfnOutput(this, 'LaunchRoleArn', {
+    output(this, 'LaunchRoleArn', 'S3TemplatesLaunchRoleArn', {
       description: 'Role ARN to give when creating a project from these templates (Studio "Role ARN", CfnTemplateProvider.RoleARN)',
       value: props.launchRole.roleArn,
     });
-    new CfnOutput(this, 'UserPolicyArn', {
+    output(this, 'UserPolicyArn', 'S3TemplatesUserPolicyArn', {
       description: 'Attach to every SageMaker execution role that launches these templates (listed execution roles have it)',
       value: this.userPolicy.managedPolicyArn,
     });
@@ -215,6 +215,13 @@ function userStatements(bucket: s3.IBucket, templateObjectsArn: string, launchRo
     }),
   ];
 }
+
+/** A stack output under a fixed name: the README and the platform team's scripts refer to it. */
+function output(scope: Construct, id: string, name: string, props: CfnOutputProps): void {
+  new CfnOutput(scope, id, props).overrideLogicalId(name);
+}
+
+const pascalCase = (name: string) => name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 
 /** The CopyObject call that puts the staged YAML at `key` with the Studio tag (replacing any tags and metadata). */
 function copyTemplate(bucketName: string, key: string, staged: StagedTemplate, versionLabel: string) {

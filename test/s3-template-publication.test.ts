@@ -246,16 +246,21 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
     expect(await call('cloudformation:CreateStack', projectStack.replace('SP-', 'XX-'))).not.toBe('Allowed');
   });
 
-  test('the outputs give the domain tag command, the templates location, the launch role and each TemplateURL', () => {
-    const outputs = Object.values<any>(portfolio.Outputs ?? {}).map((o) => values.resolve(o.Value));
+  test('the outputs the README names give the domain tag command, the location, the launch role, the user policy and each TemplateURL', () => {
+    const outputs = Object.fromEntries(Object.entries<any>(portfolio.Outputs ?? {}).map(([name, o]) => [name, values.resolve(o.Value)]));
     const location = `s3://${BUCKET}/${PREFIX}`;
-    expect(outputs).toEqual(expect.arrayContaining([
-      location,
-      `aws sagemaker add-tags --resource-arn arn:aws:sagemaker:${region}:${account}:domain/<domain-id> --tags Key=sagemaker:projectS3TemplatesLocation,Value=${location}`,
-      LAUNCH_ROLE,
-      `https://${BUCKET}.s3.${region}.amazonaws.com/${PREFIX}serverless-inference-lambda.yaml`,
-      `https://${BUCKET}.s3.${region}.amazonaws.com/${PREFIX}sagemaker-endpoint.yaml`,
-    ]));
+    expect(outputs).toMatchObject({
+      S3TemplatesLocation: location,
+      S3TemplatesDomainTagCommand: `aws sagemaker add-tags --resource-arn arn:aws:sagemaker:${region}:${account}:domain/<domain-id> `
+        + `--tags Key=sagemaker:projectS3TemplatesLocation,Value=${location}`,
+      S3TemplatesLaunchRoleArn: LAUNCH_ROLE,
+      S3TemplatesUserPolicyArn: `arn:aws:iam::${account}:policy/sagemaker-si-main-${region}-s3-templates-user`,
+      S3TemplateUrlServerlessInferenceLambda: `https://${BUCKET}.s3.${region}.amazonaws.com/${PREFIX}serverless-inference-lambda.yaml`,
+      S3TemplateUrlSagemakerEndpoint: `https://${BUCKET}.s3.${region}.amazonaws.com/${PREFIX}sagemaker-endpoint.yaml`,
+    });
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const named = ['S3TemplatesDomainTagCommand', 'S3TemplatesLaunchRoleArn', 'S3TemplatesUserPolicyArn', 'S3TemplateUrlServerlessInferenceLambda'];
+    expect(named.filter((name) => !readme.includes(`output ${name}`) && !readme.includes(`\`${name}\``))).toEqual([]);
   });
 
   test('with s3Templates alone there is no Service Catalog portfolio or product, and Service Catalog cannot assume the launch role', () => {
