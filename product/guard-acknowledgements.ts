@@ -91,6 +91,15 @@ export function guardAcknowledgements(stack: PortfolioStack): GuardAcknowledgeme
     });
   }
 
+  if (stack.s3Templates) {
+    acks.push({
+      rule: 'lambda_inside_vpc_check',
+      construct: stack.s3Templates.copyFunction,
+      reason: 'CDK-owned AwsCustomResource function: during `cdk deploy` it copies each S3 template from the CDK bootstrap '
+        + 'bucket into the asset bucket with its Studio tag and reaches nothing inside a VPC (same reason as the BucketDeployment function).',
+    });
+  }
+
   for (const project of [stack.projectStack, stack.endpointProjectStack]) {
     if (project) acks.push(...projectAcknowledgements(project));
   }

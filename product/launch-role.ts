@@ -2,7 +2,7 @@ import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PortfolioNames } from './portfolio-names';
-import { PROJECT_ID_TAG } from './sagemaker-project';
+import { PROJECT_ID_TAG, S3_TEMPLATE_STACK_PREFIX } from './sagemaker-project';
 
 /** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
 const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
@@ -68,11 +68,31 @@ export class ProjectPermissionsBoundary extends Construct {
   }
 }
 
+/** Who launches S3 templates with this role, and where the templates are. */
+export interface LaunchRoleS3TemplatesProps {
+  /** SageMaker execution roles that may launch (trusted by ARN). */
+  readonly executionRoleArns: readonly string[];
+  /** Role path-and-name patterns that may launch (trusted through aws:PrincipalArn). */
+  readonly rolePatterns: readonly string[];
+  /** ARN pattern of the template objects (`arn:...:s3:::<bucket>/<prefix>*`). */
+  readonly templateObjectsArn: string;
+}
+
 export interface LaunchRoleProps {
   /** Bucket holding the product's file assets (the seed repos), read when CodeCommit repos are created. */
   readonly assetBucketName: string;
   /** Physical names of the launch role and the boundary (see portfolio-names.ts). */
   readonly names: PortfolioNames;
+  /**
+   * Launched by Service Catalog (stacks SC-*).
+   * @default true
+   */
+  readonly serviceCatalog?: boolean;
+  /**
+   * Launched from S3 templates (stacks SP-*, CloudFormation using this role as its service role).
+   * @default - not launched from S3 templates
+   */
+  readonly s3Templates?: LaunchRoleS3TemplatesProps;
 }
 
 /**
@@ -100,20 +120,34 @@ export class LaunchRole extends Construct {
         arnFormat: opts.sep,
       }, stack);
 
+    const serviceCatalog = props.serviceCatalog ?? true;
+    const s3Templates = props.s3Templates;
+    if (!serviceCatalog && !s3Templates) throw new Error('LaunchRole: launched neither by Service Catalog nor from S3 templates');
+    // No aws:SourceAccount condition: Service Catalog is not documented to send it when it assumes a
+    // launch role (AWS's own launch roles trust the bare principal), and an absent key fails every launch.
+    // Only principals allowed iam:PassRole on this role can name it in a launch constraint.
+    const servicePrincipals = [
+      ...(serviceCatalog ? [new iam.ServicePrincipal('servicecatalog.amazonaws.com')] : []),
+      // S3 templates: CreateProject's CfnTemplateProvider.RoleARN is "the IAM role that CloudFormation assumes when creating
+      // the stack" (SageMaker API reference, CfnCreateTemplateProvider); the sample's AmazonSageMakerProjectsLaunchRole
+      // trusts cloudformation.amazonaws.com and the execution role (s3_templates/sample-templates/iam/sagemaker-projects-roles-and-policies.yaml).
+      ...(s3Templates ? [new iam.ServicePrincipal('cloudformation.amazonaws.com')] : []),
+    ];
+
     this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary', props.names.permissionsBoundary);
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.names.launchRole,
-      description: 'Service Catalog launch role of the SageMaker serverless-inference project template',
-      // No aws:SourceAccount condition: Service Catalog is not documented to send it when it assumes a
-      // launch role (AWS's own launch roles trust the bare principal), and an absent key fails every launch.
-      // Only principals allowed iam:PassRole on this role can name it in a launch constraint.
-      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
+      description: serviceCatalog
+        ? 'Service Catalog launch role of the SageMaker serverless-inference project template'
+        : 'Launch role of the SageMaker serverless-inference project template (S3 templates)',
+      assumedBy: servicePrincipals.length === 1 ? servicePrincipals[0] : new iam.CompositePrincipal(...servicePrincipals),
     });
+    if (s3Templates) this.trustExecutionRoles(s3Templates);
     const boundaryCondition = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.policy.managedPolicyArn } };
     const projectRoles = arn('iam', 'role', PROJECT_ROLE_NAMES, { region: '' });
 
     const statements: iam.PolicyStatement[] = [
-      // Service Catalog provisions through CloudFormation stacks named SC-<account>-pp-<id>.
+      // Service Catalog provisions through CloudFormation stacks named SC-<account>-pp-<id>; S3 templates through SP-*.
       new iam.PolicyStatement({
         sid: 'ProvisionedProductStacks',
         actions: [
@@ -124,7 +158,11 @@ export class LaunchRole extends Construct {
           'cloudformation:DeleteChangeSet', 'cloudformation:ListChangeSets', 'cloudformation:TagResource',
           'cloudformation:UntagResource', 'cloudformation:ContinueUpdateRollback',
         ],
-        resources: [arn('cloudformation', 'stack', 'SC-*', { sep: ArnFormat.SLASH_RESOURCE_NAME }), arn('cloudformation', 'changeSet', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+        resources: [
+          ...(serviceCatalog ? [arn('cloudformation', 'stack', 'SC-*', { sep: ArnFormat.SLASH_RESOURCE_NAME })] : []),
+          ...(s3Templates ? [arn('cloudformation', 'stack', `${S3_TEMPLATE_STACK_PREFIX}*`, { sep: ArnFormat.SLASH_RESOURCE_NAME })] : []),
+          arn('cloudformation', 'changeSet', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME }),
+        ],
       }),
       // Template inspection actions do not support resource-level permissions.
       new iam.PolicyStatement({
@@ -133,12 +171,18 @@ export class LaunchRole extends Construct {
         resources: ['*'],
       }),
       // Service Catalog keeps product templates in its own buckets and tags them for provisioning.
-      new iam.PolicyStatement({
+      ...(serviceCatalog ? [new iam.PolicyStatement({
         sid: 'ReadProductTemplates',
         actions: ['s3:GetObject'],
         resources: ['*'],
         conditions: { StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } },
-      }),
+      })] : []),
+      // S3 templates: the template objects, for a CreateStack made with this role's credentials.
+      ...(s3Templates ? [new iam.PolicyStatement({
+        sid: 'ReadS3Templates',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [s3Templates.templateObjectsArn],
+      })] : []),
       new iam.PolicyStatement({
         sid: 'ReadSeedRepoAssets',
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -300,4 +344,34 @@ export class LaunchRole extends Construct {
     ];
     statements.forEach((statement) => this.role.addToPolicy(statement));
   }
+
+  /**
+   * S3 templates: the execution roles may assume this role (the sample's launch role trusts the execution role).
+   * Listed ARNs are trusted by name; patterns through the account and aws:PrincipalArn, the only way a trust
+   * policy matches wildcards (a role matched that way also needs sts:AssumeRole in its own policy: the S3 templates
+   * user policy grants it).
+   */
+  private trustExecutionRoles(s3Templates: LaunchRoleS3TemplatesProps): void {
+    const trust = this.role.assumeRolePolicy!;
+    if (s3Templates.executionRoleArns.length > 0) {
+      trust.addStatements(new iam.PolicyStatement({
+        sid: 'ExecutionRolesLaunchS3Templates',
+        actions: ['sts:AssumeRole'],
+        principals: s3Templates.executionRoleArns.map((roleArn) => new iam.ArnPrincipal(roleArn)),
+      }));
+    }
+    if (s3Templates.rolePatterns.length > 0) {
+      trust.addStatements(new iam.PolicyStatement({
+        sid: 'RolePatternsLaunchS3Templates',
+        actions: ['sts:AssumeRole'],
+        principals: [new iam.AccountRootPrincipal()],
+        conditions: { ArnLike: { 'aws:PrincipalArn': s3Templates.rolePatterns.map(rolePatternArn) } },
+      }));
+    }
+  }
+}
+
+/** An access.rolePatterns entry (role path and name, with wildcards) as a role ARN pattern of this account. */
+export function rolePatternArn(pattern: string): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${pattern}`;
 }

@@ -65,6 +65,7 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
   }
 
   acknowledgeProductAssetDeployment(stack, ack);
+  acknowledgeS3Templates(stack, ack);
   for (const project of [stack.projectStack, stack.endpointProjectStack]) {
     if (!project) continue;
     acknowledgeModelBuild(project, ack);
@@ -103,6 +104,25 @@ function acknowledgeProductAssetDeployment(stack: PortfolioStack, ack: Ack): voi
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   ack(deployment, `IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
     'Reads the staged assets from the account\'s CDK bootstrap bucket (object keys are content hashes).');
+}
+
+/** The S3 templates target (publishing.targets s3Templates): the launch role's SP-* stacks, the user policy, the copy function. */
+function acknowledgeS3Templates(stack: PortfolioStack, ack: Ack): void {
+  const s3Templates = stack.s3Templates;
+  if (!s3Templates) return;
+  const projectStacks = 'Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/SP-*';
+  const templates = `Resource::arn:<AWS::Partition>:s3:::${s3Templates.templatesLocation.replace(/^s3:\/\//, '')}*`;
+  const stacksReason = 'SageMaker names the CloudFormation stack of an S3-template project SP-<generated suffix>, unknown before '
+    + 'launch (aws-samples/sagemaker-custom-project-templates, s3_templates/sample-templates/iam/cfn-stack-sm-projects.json).';
+  const templatesReason = 'The template objects under the configured key prefix: Studio lists the prefix and reads every template in it.';
+  ack(stack.launchRole.role, `IAM5[${projectStacks}]`, stacksReason);
+  ack(stack.launchRole.role, `IAM5[${templates}]`, templatesReason);
+  ack(s3Templates.userPolicy, `IAM5[${projectStacks}]`, stacksReason);
+  ack(s3Templates.userPolicy, `IAM5[${templates}]`, templatesReason);
+  ack(s3Templates.userPolicy, 'IAM5[Resource::*]', 'cloudformation:GetTemplateSummary and ValidateTemplate (Studio reads a '
+    + 'template\'s parameters before the launch form) have no resource-level permissions.');
+  ack(s3Templates.copyFunction, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'CDK-managed AwsCustomResource function: the AWS-managed basic execution policy only allows writing its own logs.');
 }
 
 /** What every CodeBuild project of the project raises: CDK's own log grant and the default encryption key. */

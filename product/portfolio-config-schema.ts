@@ -187,6 +187,47 @@ const tagsSchema = z.record(
   },
 );
 
+/** Where synth publishes the product templates: Service Catalog products, Studio's S3 templates, or both. */
+export const PUBLISHING_TARGETS = ['serviceCatalog', 's3Templates'] as const;
+export type PublishingTarget = typeof PUBLISHING_TARGETS[number];
+
+export const DEFAULT_S3_TEMPLATES_KEY_PREFIX = 'sagemaker-project-templates/';
+
+// A folder of the asset bucket: S3 key characters AWS calls safe, ending in "/", no leading "/" and no empty segment
+// (the domain tag is s3://<bucket>/<prefix>; Amazon S3 User Guide, "Naming Amazon S3 objects": safe characters).
+const KEY_PREFIX = /^([A-Za-z0-9!_.*'()-]+\/){1,10}$/;
+
+const publishingTarget = z.enum(PUBLISHING_TARGETS, {
+  error: (issue) => `${isAbsent(issue.input) ? 'an empty entry' : describeValue(issue.input)} is not a publishing target `
+    + `(one of ${PUBLISHING_TARGETS.join(', ')})`,
+});
+
+/**
+ * How the product templates reach Studio. Service Catalog (the default) needs nothing else; S3 templates put each
+ * product template, as YAML, under `s3Templates.keyPrefix` of the asset bucket for the domain tag
+ * sagemaker:projectS3TemplatesLocation to point at (README: "Service Catalog or S3 templates").
+ */
+const publishingSchema = section({
+  targets: withDefault(
+    z.array(publishingTarget, { error: (issue) => `must be a list, got ${describeValue(issue.input)}` })
+      .min(1, { error: `must name at least one target (${PUBLISHING_TARGETS.join(', ')})` })
+      .superRefine((values, ctx) => {
+        values.forEach((value, index) => {
+          if (values.indexOf(value) !== index) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate entry "${value}"` });
+        });
+      })
+      .meta({ uniqueItems: true }),
+    ['serviceCatalog'],
+  ).describe('serviceCatalog (a portfolio and its products), s3Templates (YAML templates in S3 that Studio lists '
+    + 'without Service Catalog), or both.'),
+  s3Templates: section({
+    keyPrefix: withDefault(text({ pattern: KEY_PREFIX, hint: 'a key prefix such as sagemaker-project-templates/ (ending in /, no leading /)' }),
+      DEFAULT_S3_TEMPLATES_KEY_PREFIX)
+      .describe('Folder of the asset bucket holding the templates: the domain tag sagemaker:projectS3TemplatesLocation '
+        + 'points at s3://<asset bucket>/<keyPrefix>.'),
+  }).prefault({}).describe('Settings of the s3Templates target.'),
+});
+
 export const PORTFOLIO_CONFIG_SCHEMA = section({
   portfolio: section({
     displayName: text({ maxLength: 100 }).describe('Portfolio name shown in Service Catalog.'),
@@ -204,6 +245,8 @@ export const PORTFOLIO_CONFIG_SCHEMA = section({
     .describe('Settings baked into the product templates: they apply to every project launched from them.'),
   tags: withDefault(tagsSchema, {}).describe('Extra tags on the portfolio stack\'s resources and on every resource a launch creates '
     + '(the aws: and sagemaker: prefixes are reserved).'),
+  publishing: publishingSchema.prefault({})
+    .describe('Where the product templates are published: Service Catalog (default), S3 templates, or both.'),
   assetBucketName: text({
     pattern: BUCKET_NAME, hint: 'a literal S3 bucket name starting with "sagemaker-" (3-63 lower-case characters)',
   }).optional().describe('Literal name of the bucket holding the products\' file assets (seed code); '

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { DEFAULT_NAME_QUALIFIER, DEFAULT_PROJECT_SETTINGS, PORTFOLIO_CONFIG_SCHEMA } from './portfolio-config-schema';
+import { DEFAULT_NAME_QUALIFIER, DEFAULT_PROJECT_SETTINGS, PORTFOLIO_CONFIG_SCHEMA, PublishingTarget } from './portfolio-config-schema';
 
 /**
  * The portfolio configuration file (YAML) that platform teams edit: portfolio and product
@@ -11,6 +11,7 @@ import { DEFAULT_NAME_QUALIFIER, DEFAULT_PROJECT_SETTINGS, PORTFOLIO_CONFIG_SCHE
  */
 
 export { DEFAULT_NAME_QUALIFIER, DEFAULT_PROJECT_SETTINGS };
+export type { PublishingTarget };
 
 export const DEFAULT_PORTFOLIO_CONFIG_FILE = 'config/portfolio.yaml';
 
@@ -54,6 +55,16 @@ export interface ProjectSettings {
   readonly noncurrentVersionExpirationDays: number;
 }
 
+/** Where the product templates are published (README: "Service Catalog or S3 templates"). */
+export interface PublishingSettings {
+  /** `serviceCatalog` (the default), `s3Templates`, or both. */
+  readonly targets: readonly PublishingTarget[];
+  readonly s3Templates: {
+    /** Folder of the asset bucket holding the S3 templates, ending in `/`: the domain tag points at it. */
+    readonly keyPrefix: string;
+  };
+}
+
 export interface PortfolioConfig {
   readonly portfolio: PortfolioSettings;
   /** The Lambda (API Gateway + Lambda container) product. */
@@ -63,6 +74,7 @@ export interface PortfolioConfig {
   readonly access: AccessSettings;
   readonly project: ProjectSettings;
   readonly tags: Readonly<Record<string, string>>;
+  readonly publishing: PublishingSettings;
   /**
    * Literal name of the bucket holding the product's file assets (seed repos).
    * @default - `sagemaker-si-<nameQualifier>-assets-<account>-<region>` when the environment is known

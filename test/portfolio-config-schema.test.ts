@@ -11,6 +11,7 @@ const ROLE_PATTERN_LINE = '    - aws-reserved/sso.amazonaws.com/*AWSReservedSSO_
 const PRINCIPALS = /  executionRoleArns:\n    - \S+\n  rolePatterns:\n    - \S+\n/;
 const withEndpoint = (lines: string) => `${VALID}\nendpointProduct:\n  name: Endpoint\n  owner: Platform\n${lines}`;
 const withProject = (lines: string) => `${VALID}\nproject:\n${lines}`;
+const withPublishing = (lines: string) => `${VALID}\npublishing:\n${lines}`;
 
 /** The published file (not the generated one), compiled by an independent validator as an editor would use it. */
 function publishedSchemaValidator() {
@@ -85,6 +86,15 @@ const MISTAKES: ReadonlyArray<[what: string, text: string, key: string]> = [
   ['YAML infinity as an image count', withProject('  maxImageCount: .inf\n'), 'project.maxImageCount'],
   ['an out-of-range expiration', withProject('  noncurrentVersionExpirationDays: 3651\n'), 'project.noncurrentVersionExpirationDays'],
   ['a string for a project flag', withProject('  deleteImagesWithProject: "no"\n'), 'project.deleteImagesWithProject'],
+  ['an unknown publishing target', withPublishing('  targets: [s3]\n'), 'publishing.targets[0]'],
+  ['no publishing target', withPublishing('  targets: []\n'), 'publishing.targets'],
+  ['a duplicate publishing target', withPublishing('  targets: [s3Templates, s3Templates]\n'), 'publishing.targets[1]'],
+  ['a string for the publishing targets', withPublishing('  targets: s3Templates\n'), 'publishing.targets'],
+  ['an unknown publishing key', withPublishing('  target: [s3Templates]\n'), 'publishing.target'],
+  ['a key prefix with a leading slash', withPublishing('  s3Templates:\n    keyPrefix: /templates/\n'), 'publishing.s3Templates.keyPrefix'],
+  ['a key prefix without its trailing slash', withPublishing('  s3Templates:\n    keyPrefix: templates\n'), 'publishing.s3Templates.keyPrefix'],
+  ['a key prefix with an empty folder', withPublishing('  s3Templates:\n    keyPrefix: a//b/\n'), 'publishing.s3Templates.keyPrefix'],
+  ['an unknown s3Templates key', withPublishing('  s3Templates:\n    bucket: x\n'), 'publishing.s3Templates.bucket'],
 ];
 
 /** Files the reader accepts, written in the ways YAML allows: the JSON Schema must accept each one too. */
@@ -102,6 +112,9 @@ const ACCEPTED: ReadonlyArray<[what: string, text: string]> = [
     + 'project:\n  deleteImagesWithProject: true\n  maxImageCount: 1000\n  noncurrentVersionExpirationDays: 1\n'],
   ['empty project settings', withProject('  maxImageCount:\n  deleteImagesWithProject:\n')],
   ['an asset bucket name', `${VALID}\nassetBucketName: sagemaker-my-assets\n`],
+  ['both publishing targets and a nested key prefix', withPublishing('  targets: [serviceCatalog, s3Templates]\n  s3Templates:\n    keyPrefix: studio/templates/\n')],
+  ['S3 templates only, with the default key prefix', withPublishing('  targets: [s3Templates]\n')],
+  ['empty publishing keys', withPublishing('  targets:\n  s3Templates:\n    keyPrefix:\n')],
 ];
 
 /** Every key below `node` that a file may hold, as dotted paths, with its schema. */
@@ -159,7 +172,8 @@ describe('portfolio configuration JSON Schema', () => {
   test('every key has a description for editors to show', () => {
     const schema = JSON.parse(fs.readFileSync(PORTFOLIO_CONFIG_SCHEMA_FILE, 'utf8'));
     const keys = keysOf(schema);
-    expect(keys.map(([key]) => key)).toEqual(expect.arrayContaining(['portfolio.nameQualifier', 'endpointProduct.versionLabel', 'tags', 'project.maxImageCount']));
+    expect(keys.map(([key]) => key)).toEqual(expect.arrayContaining(['portfolio.nameQualifier', 'endpointProduct.versionLabel', 'tags', 'project.maxImageCount',
+      'publishing.targets', 'publishing.s3Templates.keyPrefix']));
     expect(keys.filter(([, child]) => typeof child.description !== 'string' || child.description.length < 10).map(([key]) => key)).toEqual([]);
   });
 });

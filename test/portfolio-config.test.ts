@@ -45,8 +45,24 @@ describe('portfolio configuration', () => {
       },
       project: { deleteImagesWithProject: false, maxImageCount: 20, noncurrentVersionExpirationDays: 30 },
       tags: { team: 'ml' },
+      publishing: { targets: ['serviceCatalog'], s3Templates: { keyPrefix: 'sagemaker-project-templates/' } },
       assetBucketName: undefined,
     });
+  });
+
+  test('publishing.targets chooses Service Catalog, S3 templates or both, and names an unknown target with the choices', () => {
+    const publishing = (lines: string) => parsePortfolioConfig(`${VALID}\npublishing:\n${lines}`, FILE).publishing;
+    expect(publishing('  targets: [s3Templates]\n')).toEqual({ targets: ['s3Templates'], s3Templates: { keyPrefix: 'sagemaker-project-templates/' } });
+    expect(publishing('  targets: [serviceCatalog, s3Templates]\n  s3Templates:\n    keyPrefix: studio/templates/\n'))
+      .toEqual({ targets: ['serviceCatalog', 's3Templates'], s3Templates: { keyPrefix: 'studio/templates/' } });
+    expectConfigError(`${VALID}\npublishing:\n  targets: [serviceCatalog, s3]\n`, 'publishing.targets[1]',
+      /^portfolio\.yaml: publishing\.targets\[1\]: string "s3" is not a publishing target \(one of serviceCatalog, s3Templates\)$/);
+    expectConfigError(`${VALID}\npublishing:\n  targets: []\n`, 'publishing.targets', /must name at least one target/);
+  });
+
+  test('publishing.s3Templates.keyPrefix must be a folder: no leading slash, a trailing one', () => {
+    expectConfigError(`${VALID}\npublishing:\n  s3Templates:\n    keyPrefix: /templates\n`, 'publishing.s3Templates.keyPrefix',
+      /"\/templates" is not a key prefix such as sagemaker-project-templates\/ \(ending in \/, no leading \/\)$/);
   });
 
   test('fails when no principal could see the template, naming the execution roles Studio uses', () => {
