@@ -29,7 +29,8 @@ const PASS_ROLE_SERVICES = [
 export class ProjectPermissionsBoundary extends Construct {
   readonly policy: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string, managedPolicyName: string) {
+  /** `codeConnections`: some product's repositories are reached through a connection (the boundary then allows using one). */
+  constructor(scope: Construct, id: string, managedPolicyName: string, codeConnections = false) {
     super(scope, id);
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
       managedPolicyName,
@@ -63,16 +64,31 @@ export class ProjectPermissionsBoundary extends Construct {
           actions: ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:CreateUser', 'iam:CreateAccessKey'],
           resources: ['*'],
         }),
+        ...(codeConnections ? [new iam.PolicyStatement({
+          sid: 'UseConnections',
+          // Each role's own policy names the project's connection and repositories.
+          actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+          resources: CONNECTION_PREFIXES.map((service) => `arn:${Aws.PARTITION}:${service}:*:${Aws.ACCOUNT_ID}:connection/*`),
+        })] : []),
       ],
     });
   }
 }
+
+/** A connection's ARN prefix: codeconnections, or codestar-connections for connections from before the July 2024 rename. */
+const CONNECTION_PREFIXES = ['codeconnections', 'codestar-connections'] as const;
 
 export interface LaunchRoleProps {
   /** Bucket holding the product's file assets (the seed repos), read when CodeCommit repos are created. */
   readonly assetBucketName: string;
   /** Physical names of the launch role and the boundary (see portfolio-names.ts). */
   readonly names: PortfolioNames;
+  /**
+   * Some product reaches its repositories through a CodeConnections connection: the launch role may then pass a
+   * connection to CodePipeline and create the seed check-in function.
+   * @default false
+   */
+  readonly codeConnections?: boolean;
 }
 
 /**
@@ -100,7 +116,7 @@ export class LaunchRole extends Construct {
         arnFormat: opts.sep,
       }, stack);
 
-    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary', props.names.permissionsBoundary);
+    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary', props.names.permissionsBoundary, props.codeConnections);
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.names.launchRole,
       description: 'Service Catalog launch role of the SageMaker serverless-inference project template',
@@ -298,6 +314,48 @@ export class LaunchRole extends Construct {
         resources: [arn('sns', 'sagemaker-p-*', undefined)],
       }),
     ];
+    if (props.codeConnections) statements.push(...connectionStatements(arn));
     statements.forEach((statement) => this.role.addToPolicy(statement));
   }
+}
+
+type ArnOf = (service: string, resource: string, resourceName?: string, opts?: { region?: string; account?: string; sep?: ArnFormat }) => string;
+
+/** What a launch needs when the repositories are behind a connection: the pipelines name it, a function seeds the repositories. */
+function connectionStatements(arn: ArnOf): iam.PolicyStatement[] {
+  const seedFunctions = arn('lambda', 'function', 'sagemaker-p-*', { sep: ArnFormat.COLON_RESOURCE_NAME });
+  return [
+    // CreatePipeline and UpdatePipeline check that the caller may pass a pipeline's connection to CodePipeline (CloudFormation's
+    // AWS::CodePipeline::Pipeline handlers list PassConnection); the prefix must match the connection's ARN ("Connections rename").
+    ...CONNECTION_PREFIXES.map((service) => new iam.PolicyStatement({
+      sid: service === 'codeconnections' ? 'PassConnectionsToCodePipeline' : 'PassCodeStarConnectionsToCodePipeline',
+      actions: [`${service}:PassConnection`],
+      resources: [arn(service, 'connection', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      conditions: { StringEquals: { [`${service}:PassedToService`]: 'codepipeline.amazonaws.com' } },
+    })),
+    // The seed check-in function: the Lambda provider's handler permissions, less code signing, layers, capacity providers,
+    // VPC and KMS configuration, which the function does not use.
+    new iam.PolicyStatement({
+      sid: 'ProjectSeedFunctions',
+      actions: [
+        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags',
+        'lambda:GetFunctionRecursionConfig', 'lambda:PutFunctionRecursionConfig', 'lambda:GetRuntimeManagementConfig',
+        'lambda:PutRuntimeManagementConfig', 'lambda:GetFunctionScalingConfig', 'lambda:PutFunctionScalingConfig',
+        'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionCodeSigningConfig',
+        // CloudFormation invokes a custom resource's function with the stack's role.
+        'lambda:InvokeFunction',
+      ],
+      resources: [seedFunctions],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ProjectFunctionLogGroups',
+      actions: [
+        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+        'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
+        'logs:PutLogGroupDeletionProtection',
+      ],
+      resources: [arn('logs', 'log-group', '/aws/lambda/sagemaker-p-*', { sep: ArnFormat.COLON_RESOURCE_NAME })],
+    }),
+  ];
 }

@@ -60,7 +60,11 @@ export class PortfolioStack extends Stack {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
 
-    this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucketName: props.assetBucketName, names: props.names });
+    this.launchRole = new LaunchRole(this, 'LaunchRole', {
+      assetBucketName: props.assetBucketName,
+      names: props.names,
+      codeConnections: [config.product, config.endpointProduct].some((p) => p?.source.provider === 'codeconnections'),
+    });
 
     this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
       displayName: config.portfolio.displayName,
@@ -108,6 +112,7 @@ export class PortfolioStack extends Stack {
       extraTags: props.config.tags,
       deployment,
       settings: props.config.project,
+      source: settings.source,
     });
     const history = new servicecatalog.ProductStackHistory(this, `${idPrefix}ProductHistory`, {
       productStack: projectStack,
