@@ -107,6 +107,8 @@ export class SeedCheckin extends Construct {
       logGroupName: `/aws/lambda/${names.triggerFunction}`,
       retention: BUILD_LOG_RETENTION,
     });
+    // A function given its own role gets no log permissions from CDK.
+    this.triggerLogGroup.grantWrite(this.triggerRole);
     this.triggerFunction = new lambda.Function(this, 'Trigger', {
       functionName: names.triggerFunction,
       description: 'Seeds each project repository through its connection at launch (CloudFormation custom resource)',

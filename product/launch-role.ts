@@ -89,6 +89,11 @@ export interface LaunchRoleProps {
    * @default false
    */
   readonly codeConnections?: boolean;
+  /**
+   * Some product creates CodeCommit repositories: the launch role may then manage `sagemaker-*` repositories.
+   * @default true
+   */
+  readonly codeCommit?: boolean;
 }
 
 /**
@@ -217,23 +222,7 @@ export class LaunchRole extends Construct {
         ],
         resources: [arn('sagemaker', 'model-package-group', MODEL_PACKAGE_GROUP_NAMES, { sep: ArnFormat.SLASH_RESOURCE_NAME })],
       }),
-      new iam.PolicyStatement({
-        sid: 'ProjectRepositories',
-        actions: [
-          'codecommit:CreateRepository', 'codecommit:DeleteRepository', 'codecommit:GetRepository',
-          'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName', 'codecommit:TagResource',
-          'codecommit:UntagResource', 'codecommit:ListTagsForResource', 'codecommit:GetBranch', 'codecommit:CreateCommit',
-          'codecommit:PutRepositoryTriggers', 'codecommit:GetRepositoryTriggers', 'codecommit:UpdateDefaultBranch',
-          'codecommit:AssociateApprovalRuleTemplateWithRepository',
-        ],
-        resources: [arn('codecommit', 'sagemaker-*', undefined)],
-      }),
-      // The CodeCommit provider lists repositories to confirm deletes; list actions have no resource-level permissions.
-      new iam.PolicyStatement({
-        sid: 'ListRepositories',
-        actions: ['codecommit:ListRepositories'],
-        resources: ['*'],
-      }),
+      ...(props.codeCommit ?? true ? codeCommitStatements(arn) : []),
       new iam.PolicyStatement({
         sid: 'ProjectBuildProjects',
         actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
@@ -317,6 +306,29 @@ export class LaunchRole extends Construct {
     if (props.codeConnections) statements.push(...connectionStatements(arn));
     statements.forEach((statement) => this.role.addToPolicy(statement));
   }
+}
+
+/** Creating the project's CodeCommit repositories (their seed archives are read under ReadSeedRepoAssets). */
+function codeCommitStatements(arn: ArnOf): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ProjectRepositories',
+      actions: [
+        'codecommit:CreateRepository', 'codecommit:DeleteRepository', 'codecommit:GetRepository',
+        'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName', 'codecommit:TagResource',
+        'codecommit:UntagResource', 'codecommit:ListTagsForResource', 'codecommit:GetBranch', 'codecommit:CreateCommit',
+        'codecommit:PutRepositoryTriggers', 'codecommit:GetRepositoryTriggers', 'codecommit:UpdateDefaultBranch',
+        'codecommit:AssociateApprovalRuleTemplateWithRepository',
+      ],
+      resources: [arn('codecommit', 'sagemaker-*', undefined)],
+    }),
+    // The CodeCommit provider lists repositories to confirm deletes; list actions have no resource-level permissions.
+    new iam.PolicyStatement({
+      sid: 'ListRepositories',
+      actions: ['codecommit:ListRepositories'],
+      resources: ['*'],
+    }),
+  ];
 }
 
 type ArnOf = (service: string, resource: string, resourceName?: string, opts?: { region?: string; account?: string; sep?: ArnFormat }) => string;

@@ -64,6 +64,7 @@ export class PortfolioStack extends Stack {
       assetBucketName: props.assetBucketName,
       names: props.names,
       codeConnections: [config.product, config.endpointProduct].some((p) => p?.source.provider === 'codeconnections'),
+      codeCommit: [config.product, config.endpointProduct].some((p) => p?.source.provider === 'codecommit'),
     });
 
     this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
