@@ -114,7 +114,8 @@ function projectAcknowledgements(project: SageMakerProjectStack): GuardAcknowled
   ];
 
   const checkin = project.source instanceof ConnectionSource ? project.source.seedCheckin : undefined;
-  for (const logGroup of [project.modelBuild.buildLogGroup, ...project.modelDeploy.buildLogGroups, ...(checkin ? [checkin.buildLogGroup, checkin.triggerLogGroup] : [])]) {
+  const seedLogGroups = checkin ? [checkin.buildLogGroup, checkin.triggerLogGroup] : [];
+  for (const logGroup of [project.modelBuild.buildLogGroup, ...project.modelDeploy.buildLogGroups, ...seedLogGroups]) {
     acks.push({
       rule: 'cloudwatch_log_group_encrypted_check',
       construct: logGroup,

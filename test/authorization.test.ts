@@ -43,14 +43,16 @@ let evaluated: Evaluated[] = [];
 
 beforeAll(async () => {
   evaluated = [];
-  for (const source of SOURCES) for (const kind of PRODUCT_KINDS) {
-    for (const project of SAMPLE_PROJECTS) {
-      const flow = await projectFlow(kind, project, SAMPLE_ENVIRONMENT, source);
-      const decisions: Decision[] = [];
-      for (const call of flow.calls) decisions.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
-      const forbidden: Decision[] = [];
-      for (const call of flow.forbidden) forbidden.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
-      evaluated.push({ flow, decisions, forbidden });
+  for (const source of SOURCES) {
+    for (const kind of PRODUCT_KINDS) {
+      for (const project of SAMPLE_PROJECTS) {
+        const flow = await projectFlow(kind, project, SAMPLE_ENVIRONMENT, source);
+        const decisions: Decision[] = [];
+        for (const call of flow.calls) decisions.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
+        const forbidden: Decision[] = [];
+        for (const call of flow.forbidden) forbidden.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
+        evaluated.push({ flow, decisions, forbidden });
+      }
     }
   }
   const calls = evaluated.reduce((n, e) => n + e.decisions.length, 0);

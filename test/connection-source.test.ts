@@ -5,12 +5,12 @@ import {
   CONNECTIONS_CONFIG_FILE, CONNECTIONS_SYNTH_DIR, PRODUCT_KINDS, portfolioTemplate, productTemplate, productTemplateFile,
   portfolioTemplateFile, resourcesOfType,
 } from './synthesized-app';
+import { SEED_CHECKIN_RESOURCE_TYPE } from '../pipelines/seed-checkin';
 import { loadPortfolioConfig } from '../product/portfolio-config';
 import {
   CONNECTION_ARN_PARAMETER, CONNECTION_ARN_PATTERN, GIT_BRANCH_PARAMETER, GIT_BRANCH_PATTERN, MODEL_BUILD_REPOSITORY_PARAMETER,
   MODEL_DEPLOY_REPOSITORY_PARAMETER, REPOSITORY_ID_PATTERN,
 } from '../product/sagemaker-project';
-import { SEED_CHECKIN_RESOURCE_TYPE } from '../pipelines/seed-checkin';
 
 /**
  * The products synthesized from test/fixtures/portfolio-codeconnections.yaml (both products' repositories behind a

@@ -115,10 +115,10 @@ const s3Object = (env: Environment, bucket: string, key: string) => `arn:${env.p
 const stackArn = (env: Environment, name: string) => arnIn(env, 'cloudformation', `stack/${name}/0a1b2c3d-0000-4000-8000-000000000000`);
 
 export async function projectFlow(kind: ProductKind, project: ProjectIdentity, env: Environment = SAMPLE_ENVIRONMENT,
-  source: FlowSource = CODECOMMIT): Promise<ProjectFlow> {
-  const connections = source.provider === 'codeconnections';
+  gitSource: FlowSource = CODECOMMIT): Promise<ProjectFlow> {
+  const connections = gitSource.provider === 'codeconnections';
   // Each synthesized app is its own set of policies: the connection app's names carry a suffix.
-  const variant = connections ? `+${source.connectionArn.split(':')[2]}` : '';
+  const variant = connections ? `+${gitSource.connectionArn.split(':')[2]}` : '';
   const label = `${kind}${variant}:${project.projectName}`;
   const synthDir = connections ? CONNECTIONS_SYNTH_DIR : SYNTH_DIR;
   const portfolio = new TemplateValues(portfolioTemplate(synthDir), {}, env, 'SageMakerServerlessInferencePortfolio');
@@ -127,7 +127,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
     SageMakerProjectId: project.projectId,
     // The optional launch field set: the e-mail subscription's calls are checked too.
     [NOTIFICATION_EMAIL_PARAMETER]: 'ml-team@example.com',
-    ...(connections ? { CodeConnectionArn: source.connectionArn, ...SAMPLE_REPOSITORIES } : {}),
+    ...(connections ? { CodeConnectionArn: gitSource.connectionArn, ...SAMPLE_REPOSITORIES } : {}),
   },
   env, 'SC-111122223333-pp-abcdefghijklm');
   const world = new IamWorld();
@@ -274,7 +274,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
       calls.push({ principal: role, action: 's3:GetObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Source/AbCdEf1'), source: `CodeBuild ${p.ref} input artifact` });
     }
   }
-  if (connections) calls.push(...seedCheckinCalls(resources, world, env, source.connectionArn));
+  if (connections) calls.push(...seedCheckinCalls(resources, world, env, gitSource.connectionArn));
   const deployBuild = codeBuild('-modeldeploy');
   calls.push({ principal: deployBuild.role, action: 's3:PutObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Build/AbCdEf1'), source: 'CodeBuild deploy build output artifact' });
 
@@ -488,16 +488,31 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   ];
 
   if (connections) {
-    const service = source.connectionArn.split(':')[2];
+    const service = gitSource.connectionArn.split(':')[2];
     const checkinRole = world.roleByArn(byType('AWS::CodeBuild::Project').find((p) => p.ref.endsWith('-seed-checkin'))!.properties.ServiceRole).name;
-    const otherConnection = source.connectionArn.replace(/[0-9a-f-]{36}$/, 'ffffffff-ffff-4fff-8fff-ffffffffffff');
+    const otherConnection = gitSource.connectionArn.replace(/[0-9a-f-]{36}$/, 'ffffffff-ffff-4fff-8fff-ffffffffffff');
     forbidden.push(
-      { principal: world.roleByArn(deployPipeline.properties.RoleArn).name, action: `${service}:UseConnection`, resource: source.connectionArn,
-        context: connectionContext(service, 'my-org/payroll', 'main', 'read_only'), source: 'a pipeline reads another repository of the connection' },
-      { principal: checkinRole, action: `${service}:UseConnection`, resource: source.connectionArn,
-        context: connectionContext(service, 'my-org/payroll', 'main', 'read_write'), source: 'the seed check-in pushes to another repository' },
-      { principal: checkinRole, action: `${service}:UseConnection`, resource: otherConnection,
-        context: connectionContext(service, SAMPLE_REPOSITORIES.ModelBuildRepository, 'main', 'read_write'), source: 'the seed check-in uses another connection' },
+      {
+        principal: world.roleByArn(deployPipeline.properties.RoleArn).name,
+        action: `${service}:UseConnection`,
+        resource: gitSource.connectionArn,
+        context: connectionContext(service, 'my-org/payroll', 'main', 'read_only'),
+        source: 'a pipeline reads another repository of the connection',
+      },
+      {
+        principal: checkinRole,
+        action: `${service}:UseConnection`,
+        resource: gitSource.connectionArn,
+        context: connectionContext(service, 'my-org/payroll', 'main', 'read_write'),
+        source: 'the seed check-in pushes to another repository',
+      },
+      {
+        principal: checkinRole,
+        action: `${service}:UseConnection`,
+        resource: otherConnection,
+        context: connectionContext(service, SAMPLE_REPOSITORIES.ModelBuildRepository, 'main', 'read_write'),
+        source: 'the seed check-in uses another connection',
+      },
     );
   }
 
@@ -548,8 +563,11 @@ function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, env: E
     // git ls-remote reads; git push writes (the provider action needs read_write).
     for (const permissions of ['read_only', 'read_write'] as const) {
       calls.push({
-        principal: buildRole, action: `${service}:UseConnection`, resource: connectionArn,
-        context: connectionContext(service, seed.properties.RepositoryId, branch, permissions), source: src(`git ${permissions === 'read_only' ? 'ls-remote' : 'push'} ${seed.properties.RepositoryId}`),
+        principal: buildRole,
+        action: `${service}:UseConnection`,
+        resource: connectionArn,
+        context: connectionContext(service, seed.properties.RepositoryId, branch, permissions),
+        source: src(`git ${permissions === 'read_only' ? 'ls-remote' : 'push'} ${seed.properties.RepositoryId}`),
       });
     }
   }
