@@ -181,6 +181,13 @@ function setupTestPipeline(app: awscdk.AwsCdkTypeScriptApp) {
   });
   app.testTask.spawn(parity);
 
+  // The seed check-in custom resource (CodeConnections sources) against botocore's CodeBuild model and a local response URL.
+  const seedCheckin = app.addTask('test:seed-checkin', {
+    description: 'The seed check-in custom resource: what it starts and what it answers CloudFormation',
+    steps: [{ exec: `${PYTHON} -m pytest -q -p no:cacheprovider test/seed-checkin` }],
+  });
+  app.testTask.spawn(seedCheckin);
+
   // The handler under the real Lambda runtime: the emulator + awslambdaric (pinned in requirements-dev.txt) on localhost.
   // In the root repo, not the seed, so the seed's CodeBuild and its data scientists need no Go toolchain.
   const lambdaRie = app.addTask('setup:lambda-rie', {

@@ -7,7 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
-import { SeedRepository } from './seed-repository';
+import { CodeCommitSource } from './seed-repository';
+import { ISourceProvider, SourceRepository } from './source-repository';
 
 /** Physical names of everything the ModelBuild side creates (resolved by the project stack). */
 export interface ModelBuildNames {
@@ -27,6 +28,11 @@ export interface ModelBuildPipelineProps {
   readonly names: ModelBuildNames;
   /** Folder seeded into the ModelBuild repo. */
   readonly seedDirectory: string;
+  /**
+   * Where the repository is hosted.
+   * @default CodeCommitSource (a CodeCommit repository per launch)
+   */
+  readonly source?: ISourceProvider;
   /** Role EventBridge uses to start the project's pipelines. */
   readonly eventsRole: iam.IRole;
   /**
@@ -42,7 +48,7 @@ export interface ModelBuildPipelineProps {
  * package group the pipeline registers into, and the pipeline's execution role.
  */
 export class ModelBuildPipeline extends Construct {
-  readonly repository: SeedRepository;
+  readonly repository: SourceRepository;
   readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
   readonly executionRole: iam.Role;
   readonly buildRole: iam.Role;
@@ -57,7 +63,8 @@ export class ModelBuildPipeline extends Construct {
     // SageMaker lower-cases names in ARNs and project names may contain upper case: match on the (lower-case) id suffix.
     const idSuffixed = `*-${project.projectId}`;
 
-    this.repository = new SeedRepository(this, 'Repository', {
+    this.repository = (props.source ?? new CodeCommitSource()).repository(this, 'Repository', {
+      role: 'modelBuild',
       repositoryName: names.repository,
       description: `ModelBuild code of SageMaker project ${project.projectName} (SageMaker Pipeline: train and register)`,
       seedDirectory: props.seedDirectory,

@@ -10,7 +10,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
 import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
-import { SeedRepository } from './seed-repository';
+import { CodeCommitSource } from './seed-repository';
+import { ISourceProvider, SourceRepository } from './source-repository';
 import { StackDeployAction } from './stack-deploy-action';
 
 /** Template configurations every deploy seed's buildspec writes next to its template. */
@@ -59,6 +60,11 @@ export interface ModelDeployPipelineProps {
   readonly target: IDeployTarget;
   /** Folder seeded into the ModelDeploy repo. */
   readonly seedDirectory: string;
+  /**
+   * Where the repository is hosted.
+   * @default CodeCommitSource (a CodeCommit repository per launch)
+   */
+  readonly source?: ISourceProvider;
   /** The model package group whose approved versions are deployed. */
   readonly modelPackageGroupName: string;
   /** Role EventBridge uses to start the project's pipelines. */
@@ -74,7 +80,7 @@ export interface ModelDeployPipelineProps {
  * its step; the target decides what the deploy stacks contain and grants exactly that.
  */
 export class ModelDeployPipeline extends Construct {
-  readonly repository: SeedRepository;
+  readonly repository: SourceRepository;
   readonly buildRole: iam.Role;
   readonly testRole: iam.Role;
   readonly deployRole: iam.Role;
@@ -92,7 +98,8 @@ export class ModelDeployPipeline extends Construct {
     const { project, names, target } = props;
     const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
 
-    this.repository = new SeedRepository(this, 'Repository', {
+    this.repository = (props.source ?? new CodeCommitSource()).repository(this, 'Repository', {
+      role: 'modelDeploy',
       repositoryName: names.repository,
       description: `ModelDeploy code of SageMaker project ${project.projectName} (${target.description})`,
       seedDirectory: props.seedDirectory,

@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { ISourceProvider, SourceRepository, SourceRepositoryProps } from './source-repository';
 import { trackedSeedCopy } from './tracked-seed-files';
 
 /** The branch the seed is committed to; the pipelines build from it. */
@@ -19,9 +20,11 @@ export interface SeedRepositoryProps {
 }
 
 /** A CodeCommit repository whose first commit on `main` is a seed folder of this project. */
-export class SeedRepository extends Construct {
+export class SeedRepository extends Construct implements SourceRepository {
   readonly repository: codecommit.Repository;
   readonly seed: Asset;
+  readonly repositoryName: string;
+  readonly cloneUrl: string;
 
   constructor(scope: Construct, id: string, props: SeedRepositoryProps) {
     super(scope, id);
@@ -31,6 +34,8 @@ export class SeedRepository extends Construct {
       description: props.description,
       code: codecommit.Code.fromAsset(this.seed, SEED_BRANCH),
     });
+    this.repositoryName = this.repository.repositoryName;
+    this.cloneUrl = this.repository.repositoryCloneUrlHttp;
   }
 
   /** The pipeline's Source action on `main`; pushes start the pipeline through {@link startOnPush}, not polling. */
@@ -44,8 +49,8 @@ export class SeedRepository extends Construct {
    * Starts `pipeline` on every push to `main`. A named rule (not the source action's EVENTS trigger)
    * so that the launch role's `sagemaker-p-*` scope covers it.
    */
-  startOnPush(pipeline: codepipeline.IPipeline, ruleName: string, eventsRole: iam.IRole): events.Rule {
-    return new events.Rule(this, 'OnPushToMain', {
+  startOnPush(pipeline: codepipeline.IPipeline, ruleName: string, eventsRole: iam.IRole): void {
+    new events.Rule(this, 'OnPushToMain', {
       ruleName,
       description: `Starts ${pipeline.pipelineName} on every push to ${SEED_BRANCH}`,
       eventPattern: {
@@ -56,5 +61,12 @@ export class SeedRepository extends Construct {
       },
       targets: [new targets.CodePipeline(pipeline, { eventRole: eventsRole })],
     });
+  }
+}
+
+/** The default source: each launch creates its two CodeCommit repositories, seeded on `main`. */
+export class CodeCommitSource implements ISourceProvider {
+  repository(scope: Construct, id: string, props: SourceRepositoryProps): SeedRepository {
+    return new SeedRepository(scope, id, props);
   }
 }

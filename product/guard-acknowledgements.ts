@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PortfolioStack } from './portfolio-stack';
 import { SageMakerProjectStack } from './project-stack';
+import { ConnectionSource } from '../pipelines/connection-source';
 import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 
 /** CDK's namespace for the CfnGuardValidator plugin: an acknowledgement id is `cdk-validator-cfnguard::<rule>`. */
@@ -121,12 +122,24 @@ function projectAcknowledgements(project: SageMakerProjectStack): GuardAcknowled
     },
   ];
 
-  for (const logGroup of [project.modelBuild.buildLogGroup, ...project.modelDeploy.buildLogGroups]) {
+  const checkin = project.source instanceof ConnectionSource ? project.source.seedCheckin : undefined;
+  const seedLogGroups = checkin ? [checkin.buildLogGroup, checkin.triggerLogGroup] : [];
+  for (const logGroup of [project.modelBuild.buildLogGroup, ...project.modelDeploy.buildLogGroups, ...seedLogGroups]) {
     acks.push({
       rule: 'cloudwatch_log_group_encrypted_check',
       construct: logGroup,
       reason: 'CloudWatch Logs encrypts all log data at rest. A customer key per project would need a key policy for the logs '
         + 'service principal and key permissions for the launch role; build logs hold test output and pipeline progress, not data.',
+    });
+  }
+
+  if (checkin) {
+    acks.push({
+      rule: 'lambda_inside_vpc_check',
+      construct: checkin.triggerFunction,
+      reason: 'The seed check-in function only calls CodeBuild (StartBuild, BatchGetBuilds) and answers CloudFormation\'s pre-signed '
+        + 'URL, once per launch; it reaches nothing inside a VPC. A VPC would need subnets, security groups and CodeBuild and S3 '
+        + 'endpoints in every account the template is launched in.',
     });
   }
 

@@ -29,7 +29,8 @@ const PASS_ROLE_SERVICES = [
 export class ProjectPermissionsBoundary extends Construct {
   readonly policy: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string, managedPolicyName: string) {
+  /** `codeConnections`: some product's repositories are reached through a connection (the boundary then allows using one). */
+  constructor(scope: Construct, id: string, managedPolicyName: string, codeConnections = false) {
     super(scope, id);
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
       managedPolicyName,
@@ -63,6 +64,12 @@ export class ProjectPermissionsBoundary extends Construct {
           actions: ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:CreateUser', 'iam:CreateAccessKey'],
           resources: ['*'],
         }),
+        ...(codeConnections ? [new iam.PolicyStatement({
+          sid: 'UseConnections',
+          // Each role's own policy names the project's connection and repositories.
+          actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+          resources: CONNECTION_PREFIXES.map((service) => `arn:${Aws.PARTITION}:${service}:*:${Aws.ACCOUNT_ID}:connection/*`),
+        })] : []),
       ],
     });
   }
@@ -77,6 +84,9 @@ export interface LaunchRoleS3TemplatesProps {
   /** ARN pattern of the template objects (`arn:...:s3:::<bucket>/<prefix>*`). */
   readonly templateObjectsArn: string;
 }
+
+/** A connection's ARN prefix: codeconnections, or codestar-connections for connections from before the July 2024 rename. */
+const CONNECTION_PREFIXES = ['codeconnections', 'codestar-connections'] as const;
 
 export interface LaunchRoleProps {
   /** Bucket holding the product's file assets (the seed repos), read when CodeCommit repos are created. */
@@ -93,6 +103,17 @@ export interface LaunchRoleProps {
    * @default - not launched from S3 templates
    */
   readonly s3Templates?: LaunchRoleS3TemplatesProps;
+  /**
+   * Some product reaches its repositories through a CodeConnections connection: the launch role may then pass a
+   * connection to CodePipeline and create the seed check-in function.
+   * @default false
+   */
+  readonly codeConnections?: boolean;
+  /**
+   * Some product creates CodeCommit repositories: the launch role may then manage `sagemaker-*` repositories.
+   * @default true
+   */
+  readonly codeCommit?: boolean;
 }
 
 /**
@@ -134,7 +155,7 @@ export class LaunchRole extends Construct {
       ...(s3Templates ? [new iam.ServicePrincipal('cloudformation.amazonaws.com')] : []),
     ];
 
-    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary', props.names.permissionsBoundary);
+    this.boundary = new ProjectPermissionsBoundary(this, 'PermissionsBoundary', props.names.permissionsBoundary, props.codeConnections);
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.names.launchRole,
       description: serviceCatalog
@@ -245,23 +266,7 @@ export class LaunchRole extends Construct {
         ],
         resources: [arn('sagemaker', 'model-package-group', MODEL_PACKAGE_GROUP_NAMES, { sep: ArnFormat.SLASH_RESOURCE_NAME })],
       }),
-      new iam.PolicyStatement({
-        sid: 'ProjectRepositories',
-        actions: [
-          'codecommit:CreateRepository', 'codecommit:DeleteRepository', 'codecommit:GetRepository',
-          'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName', 'codecommit:TagResource',
-          'codecommit:UntagResource', 'codecommit:ListTagsForResource', 'codecommit:GetBranch', 'codecommit:CreateCommit',
-          'codecommit:PutRepositoryTriggers', 'codecommit:GetRepositoryTriggers', 'codecommit:UpdateDefaultBranch',
-          'codecommit:AssociateApprovalRuleTemplateWithRepository',
-        ],
-        resources: [arn('codecommit', 'sagemaker-*', undefined)],
-      }),
-      // The CodeCommit provider lists repositories to confirm deletes; list actions have no resource-level permissions.
-      new iam.PolicyStatement({
-        sid: 'ListRepositories',
-        actions: ['codecommit:ListRepositories'],
-        resources: ['*'],
-      }),
+      ...(props.codeCommit ?? true ? codeCommitStatements(arn) : []),
       new iam.PolicyStatement({
         sid: 'ProjectBuildProjects',
         actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
@@ -342,6 +347,7 @@ export class LaunchRole extends Construct {
         resources: [arn('sns', 'sagemaker-p-*', undefined)],
       }),
     ];
+    if (props.codeConnections) statements.push(...connectionStatements(arn));
     statements.forEach((statement) => this.role.addToPolicy(statement));
   }
 
@@ -374,4 +380,68 @@ export class LaunchRole extends Construct {
 /** An access.rolePatterns entry (role path and name, with wildcards) as a role ARN pattern of this account. */
 export function rolePatternArn(pattern: string): string {
   return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${pattern}`;
+}
+
+/** Creating the project's CodeCommit repositories (their seed archives are read under ReadSeedRepoAssets). */
+function codeCommitStatements(arn: ArnOf): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ProjectRepositories',
+      actions: [
+        'codecommit:CreateRepository', 'codecommit:DeleteRepository', 'codecommit:GetRepository',
+        'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName', 'codecommit:TagResource',
+        'codecommit:UntagResource', 'codecommit:ListTagsForResource', 'codecommit:GetBranch', 'codecommit:CreateCommit',
+        'codecommit:PutRepositoryTriggers', 'codecommit:GetRepositoryTriggers', 'codecommit:UpdateDefaultBranch',
+        'codecommit:AssociateApprovalRuleTemplateWithRepository',
+      ],
+      resources: [arn('codecommit', 'sagemaker-*', undefined)],
+    }),
+    // The CodeCommit provider lists repositories to confirm deletes; list actions have no resource-level permissions.
+    new iam.PolicyStatement({
+      sid: 'ListRepositories',
+      actions: ['codecommit:ListRepositories'],
+      resources: ['*'],
+    }),
+  ];
+}
+
+type ArnOf = (service: string, resource: string, resourceName?: string, opts?: { region?: string; account?: string; sep?: ArnFormat }) => string;
+
+/** What a launch needs when the repositories are behind a connection: the pipelines name it, a function seeds the repositories. */
+function connectionStatements(arn: ArnOf): iam.PolicyStatement[] {
+  const seedFunctions = arn('lambda', 'function', 'sagemaker-p-*', { sep: ArnFormat.COLON_RESOURCE_NAME });
+  return [
+    // CreatePipeline and UpdatePipeline check that the caller may pass a pipeline's connection to CodePipeline (CloudFormation's
+    // AWS::CodePipeline::Pipeline handlers list PassConnection); the prefix must match the connection's ARN ("Connections rename").
+    ...CONNECTION_PREFIXES.map((service) => new iam.PolicyStatement({
+      sid: service === 'codeconnections' ? 'PassConnectionsToCodePipeline' : 'PassCodeStarConnectionsToCodePipeline',
+      actions: [`${service}:PassConnection`],
+      resources: [arn(service, 'connection', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],
+      conditions: { StringEquals: { [`${service}:PassedToService`]: 'codepipeline.amazonaws.com' } },
+    })),
+    // The seed check-in function: the Lambda provider's handler permissions, less code signing, layers, capacity providers,
+    // VPC and KMS configuration, which the function does not use.
+    new iam.PolicyStatement({
+      sid: 'ProjectSeedFunctions',
+      actions: [
+        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags',
+        'lambda:GetFunctionRecursionConfig', 'lambda:PutFunctionRecursionConfig', 'lambda:GetRuntimeManagementConfig',
+        'lambda:PutRuntimeManagementConfig', 'lambda:GetFunctionScalingConfig', 'lambda:PutFunctionScalingConfig',
+        'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:GetFunctionCodeSigningConfig',
+        // CloudFormation invokes a custom resource's function with the stack's role.
+        'lambda:InvokeFunction',
+      ],
+      resources: [seedFunctions],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ProjectFunctionLogGroups',
+      actions: [
+        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+        'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
+        'logs:PutLogGroupDeletionProtection',
+      ],
+      resources: [arn('logs', 'log-group', '/aws/lambda/sagemaker-p-*', { sep: ArnFormat.COLON_RESOURCE_NAME })],
+    }),
+  ];
 }

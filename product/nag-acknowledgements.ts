@@ -2,6 +2,7 @@ import { Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PortfolioStack } from './portfolio-stack';
 import { SageMakerProjectStack } from './project-stack';
+import { ConnectionSource } from '../pipelines/connection-source';
 import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 import { SageMakerEndpointTarget } from '../pipelines/sagemaker-endpoint-target';
 
@@ -29,6 +30,11 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
     ack(boundary, `IAM5[Action::${service}:*]`, `Permissions boundary (a ceiling, not a grant) allows the ${service} service for project roles.`);
   }
   ack(boundary, 'IAM5[Resource::*]', 'Permissions boundary: resources are scoped by each project role\'s own policy.');
+  for (const service of ['codeconnections', 'codestar-connections']) {
+    // Present only when a product's repositories are behind a connection.
+    ack(boundary, `IAM5[Resource::arn:<AWS::Partition>:${service}:*:<AWS::AccountId>:connection/*]`,
+      'Permissions boundary: project roles may use the account\'s connections; each role\'s own policy names the project\'s connection and repositories.');
+  }
   ack(boundary, 'IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sagemaker-p-*]',
     'Project roles may pass only roles named sagemaker-p-* (project roles), and only to the listed services.');
 
@@ -59,6 +65,15 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
       'KMS generates key ids; every key statement requires the sagemaker:project-id tag that only project keys carry.',
     [`Resource::arn:<AWS::Partition>:s3:::${stack.assetBucketName}/*`]:
       'CodeCommit reads the seed-repo archives from the product asset bucket when it creates the project repositories.',
+    // The next four exist only when a product's repositories are behind a connection.
+    'Resource::arn:<AWS::Partition>:codeconnections:<AWS::Region>:<AWS::AccountId>:connection/*':
+      'The connection is a launch parameter; PassConnection is conditioned on codeconnections:PassedToService codepipeline.amazonaws.com.',
+    'Resource::arn:<AWS::Partition>:codestar-connections:<AWS::Region>:<AWS::AccountId>:connection/*':
+      'The connection is a launch parameter; PassConnection is conditioned on codestar-connections:PassedToService codepipeline.amazonaws.com.',
+    'Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:sagemaker-p-*':
+      'The seed check-in function of a project is sagemaker-<project id>-seed-trigger.',
+    'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/sagemaker-p-*':
+      'The seed check-in function\'s log group, /aws/lambda/sagemaker-<project id>-seed-trigger.',
   };
   for (const [finding, reason] of Object.entries(launchScopes)) {
     ack(launchPolicy, `IAM5[${finding}]`, reason);
@@ -70,6 +85,17 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
     if (!project) continue;
     acknowledgeModelBuild(project, ack);
     acknowledgeModelDeploy(project, ack);
+    acknowledgeSeedCheckin(project, ack);
+  }
+}
+
+/** The seed check-in build and function of a product whose repositories are behind a connection. */
+function acknowledgeSeedCheckin(project: SageMakerProjectStack, ack: Ack): void {
+  const checkin = project.source instanceof ConnectionSource ? project.source.seedCheckin : undefined;
+  if (!checkin) return;
+  acknowledgeBuildProject(ack, project, checkin.buildProject, checkin.buildRole);
+  for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*']) {
+    ack(checkin.buildRole, `IAM5[Action::${action}]`, 'CDK\'s S3 source grant: the check-in build reads its own scripts, one object of the product asset bucket.');
   }
 }
 

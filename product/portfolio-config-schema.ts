@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { z } from 'zod';
+import { CONNECTION_ARN_PATTERN, GIT_BRANCH_MAX_LENGTH, GIT_BRANCH_PATTERN } from './sagemaker-project';
 
 /**
  * What `config/portfolio.yaml` may hold: one zod schema that both reads the file (with the one-line
@@ -37,6 +38,13 @@ const BUCKET_NAME = /^sagemaker-[a-z0-9][a-z0-9.-]{0,51}[a-z0-9]$/;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const NOT_SAGEMAKER_TAG_KEY = /^(?!sagemaker:)/;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+// The product template's own launch-parameter patterns (sagemaker-project.ts), so a default the file sets is one the launch accepts.
+const CONNECTION_ARN = new RegExp(CONNECTION_ARN_PATTERN);
+const GIT_BRANCH = new RegExp(GIT_BRANCH_PATTERN);
+
+/** Where a product's repositories are hosted. */
+export const SOURCE_PROVIDERS = ['codecommit', 'codeconnections'] as const;
+export const DEFAULT_SOURCE = { provider: 'codecommit', branch: 'main' } as const;
 
 /** How a message names a value the file holds (YAML parsed to plain data). */
 function describeValue(value: unknown): string {
@@ -116,6 +124,26 @@ function section<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
+/**
+ * The Git provider of one product. codecommit (the default): each launch creates its two CodeCommit repositories.
+ * codeconnections: the launch asks for a connection ARN, the two repositories (owner/name) and the branch.
+ */
+const sourceSchema = section({
+  provider: withDefault(z.enum(SOURCE_PROVIDERS, {
+    error: (issue) => `must be one of ${SOURCE_PROVIDERS.join(', ')}, got ${describeValue(issue.input)}`,
+  }), DEFAULT_SOURCE.provider).describe('codecommit: each launch creates two CodeCommit repositories. codeconnections: the '
+    + 'repositories live on GitHub, GitHub Enterprise Server, GitLab or Bitbucket and are reached through a CodeConnections connection.'),
+  connectionArn: text({
+    pattern: CONNECTION_ARN, hint: 'a connection ARN such as arn:aws:codeconnections:eu-west-1:123456789012:connection/<id>',
+  }).optional().describe('codeconnections only: the connection the launch form offers by default (the data scientist may enter another).'),
+  branch: withDefault(text({ maxLength: GIT_BRANCH_MAX_LENGTH, pattern: GIT_BRANCH, hint: 'a branch name such as main' }), DEFAULT_SOURCE.branch)
+    .describe('codeconnections only: the branch the launch form offers by default; the pipelines build it and the seed is committed to it.'),
+}).superRefine((source, ctx) => {
+  if (source.provider === 'codecommit' && source.connectionArn !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['connectionArn'], message: 'applies only with provider: codeconnections' });
+  }
+});
+
 const versionLabel = text({ pattern: VERSION_LABEL, hint: 'letters, digits, . _ + -' });
 
 const productSchema = section({
@@ -127,6 +155,8 @@ const productSchema = section({
     .describe('Earlier published labels kept launchable (their templates are kept in product-stack-snapshots/).'),
   lockVersionLabel: flag()
     .describe('true makes synth fail when the template changes without a new versionLabel; set it once a label is published.'),
+  source: sourceSchema.prefault({})
+    .describe('Git provider of the product\'s repositories: CodeCommit (default) or a CodeConnections connection (GitHub, GitLab, Bitbucket).'),
 }).superRefine((product, ctx) => {
   if (product.previousVersionLabels.includes(product.versionLabel)) {
     ctx.addIssue({ code: 'custom', path: ['previousVersionLabels'], message: `must not repeat the current versionLabel "${product.versionLabel}"` });

@@ -36,6 +36,18 @@ export interface ProductSettings {
   readonly previousVersionLabels: readonly string[];
   /** When true, synth fails if the template changed but `versionLabel` did not. */
   readonly lockVersionLabel: boolean;
+  /** Where the product's repositories are hosted. */
+  readonly source: SourceSettings;
+}
+
+/** A product's Git provider (config key `source`). */
+export interface SourceSettings {
+  /** codecommit: CodeCommit repositories per launch (default). codeconnections: existing repositories behind a connection. */
+  readonly provider: 'codecommit' | 'codeconnections';
+  /** codeconnections: the launch form's default connection ARN; absent, the field is required. */
+  readonly connectionArn?: string;
+  /** codeconnections: the launch form's default branch. */
+  readonly branch: string;
 }
 
 export interface AccessSettings {

@@ -78,6 +78,8 @@ export class PortfolioStack extends Stack {
       assetBucketName: props.assetBucketName,
       names: props.names,
       serviceCatalog: targets.has('serviceCatalog'),
+      codeConnections: [config.product, config.endpointProduct].some((p) => p?.source.provider === 'codeconnections'),
+      codeCommit: [config.product, config.endpointProduct].some((p) => p?.source.provider === 'codecommit'),
       s3Templates: publishToS3 ? {
         executionRoleArns: config.access.executionRoleArns,
         rolePatterns: config.access.rolePatterns,
@@ -162,6 +164,7 @@ export class PortfolioStack extends Stack {
       extraTags: props.config.tags,
       deployment,
       settings: props.config.project,
+      source: settings.source,
     });
     const portfolio = this.portfolio;
     if (!portfolio) return { product: undefined, projectStack };

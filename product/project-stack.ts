@@ -1,17 +1,21 @@
 import * as path from 'path';
-import { CfnOutput, CfnParameter, Duration, Tags } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, CfnParameterProps, Duration, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ServerSideEncryption } from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
-import { DEFAULT_PROJECT_SETTINGS, ProjectSettings } from './portfolio-config';
+import { DEFAULT_PROJECT_SETTINGS, ProjectSettings, SourceSettings } from './portfolio-config';
+import { DEFAULT_SOURCE } from './portfolio-config-schema';
 import { accountPolicyArn } from './portfolio-names';
 import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
 import {
+  CONNECTION_ARN_PARAMETER, CONNECTION_ARN_PATTERN, GIT_BRANCH_MAX_LENGTH, GIT_BRANCH_PARAMETER, GIT_BRANCH_PATTERN,
+  MODEL_BUILD_REPOSITORY_PARAMETER, MODEL_DEPLOY_REPOSITORY_PARAMETER, REPOSITORY_ID_MAX_LENGTH, REPOSITORY_ID_PATTERN,
   PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_LENGTH, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PARAMETER, PROJECT_NAME_PATTERN, PROJECT_NAME_TAG, ProjectIdentity, projectName, ProjectNameKey, projectResourcePrefix,
 } from './sagemaker-project';
+import { ConnectionSource } from '../pipelines/connection-source';
 import { IDeployTarget } from '../pipelines/deploy-target';
 import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 import { ModelBuildPipeline } from '../pipelines/model-build-pipeline';
@@ -19,6 +23,8 @@ import { ModelDeployPipeline } from '../pipelines/model-deploy-pipeline';
 import { ProjectContext, serviceRole } from '../pipelines/project-context';
 import { ProjectNotifications } from '../pipelines/project-notifications';
 import { SageMakerEndpointTarget } from '../pipelines/sagemaker-endpoint-target';
+import { CodeCommitSource } from '../pipelines/seed-repository';
+import { ISourceProvider } from '../pipelines/source-repository';
 
 /** The seed repos are loaded by path as assets, never imported. */
 const SEED_REPOS_DIR = path.join(__dirname, '..', 'seed-repos');
@@ -53,6 +59,11 @@ export interface SageMakerProjectStackProps {
    * @default DEFAULT_PROJECT_SETTINGS
    */
   readonly settings?: ProjectSettings;
+  /**
+   * Where the repositories are hosted.
+   * @default - CodeCommit repositories created by each launch
+   */
+  readonly source?: SourceSettings;
 }
 
 /**
@@ -70,6 +81,8 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
   readonly deployment: ModelDeployment;
   readonly deployTarget: IDeployTarget;
   readonly notifications: ProjectNotifications;
+  /** The repositories' source: CodeCommit, or a connection whose seed check-in this stack holds. */
+  readonly source: ISourceProvider;
 
   constructor(scope: Construct, id: string, props: SageMakerProjectStackProps) {
     const deployment = props.deployment ?? ModelDeployment.LAMBDA_SERVICE;
@@ -125,6 +138,9 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
 
     const context: ProjectContext = { ...this.project, artifactBucket: this.artifactBucket };
     const name = (key: ProjectNameKey) => projectName(key, this.project);
+    this.source = (props.source ?? DEFAULT_SOURCE).provider === 'codeconnections'
+      ? this.connectionSource(props.source!, name)
+      : new CodeCommitSource();
     this.notifications = new ProjectNotifications(this, 'Notifications', {
       topic: name('notificationTopic'),
       pipelineFailedRule: name('pipelineFailedRule'),
@@ -137,6 +153,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     this.modelBuild = new ModelBuildPipeline(this, 'ModelBuild', {
       project: context,
       seedDirectory: path.join(SEED_REPOS_DIR, 'model-build'),
+      source: this.source,
       eventsRole,
       names: {
         repository: name('modelBuildRepository'),
@@ -165,6 +182,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       project: context,
       target: this.deployTarget,
       seedDirectory: path.join(SEED_REPOS_DIR, DEPLOYMENT_SEEDS[deployment].seed),
+      source: this.source,
       modelPackageGroupName: this.modelBuild.modelPackageGroup.modelPackageGroupName,
       notificationTopic: this.notifications.topic,
       eventsRole,
@@ -195,12 +213,16 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       description: 'Project bucket for pipeline artifacts, training data and models',
       value: this.artifactBucket.bucketName,
     });
-    new CfnOutput(this, 'ModelBuildRepositoryName', { value: this.modelBuild.repository.repository.repositoryName });
-    new CfnOutput(this, 'ModelBuildRepositoryCloneUrl', { value: this.modelBuild.repository.repository.repositoryCloneUrlHttp });
+    new CfnOutput(this, 'ModelBuildRepositoryName', { value: this.modelBuild.repository.repositoryName });
+    if (this.modelBuild.repository.cloneUrl) {
+      new CfnOutput(this, 'ModelBuildRepositoryCloneUrl', { value: this.modelBuild.repository.cloneUrl });
+    }
     new CfnOutput(this, 'ModelBuildPipelineName', { value: this.modelBuild.pipeline.pipelineName });
     new CfnOutput(this, 'ModelPackageGroupName', { value: this.modelBuild.modelPackageGroup.modelPackageGroupName });
-    new CfnOutput(this, 'ModelDeployRepositoryName', { value: this.modelDeploy.repository.repository.repositoryName });
-    new CfnOutput(this, 'ModelDeployRepositoryCloneUrl', { value: this.modelDeploy.repository.repository.repositoryCloneUrlHttp });
+    new CfnOutput(this, 'ModelDeployRepositoryName', { value: this.modelDeploy.repository.repositoryName });
+    if (this.modelDeploy.repository.cloneUrl) {
+      new CfnOutput(this, 'ModelDeployRepositoryCloneUrl', { value: this.modelDeploy.repository.cloneUrl });
+    }
     new CfnOutput(this, 'ModelDeployPipelineName', { value: this.modelDeploy.pipeline.pipelineName });
     if (this.deployTarget instanceof LambdaServiceTarget && this.deployTarget.imageRepository) {
       new CfnOutput(this, 'InferenceImageRepositoryUri', { value: this.deployTarget.imageRepository.repositoryUri });
@@ -219,5 +241,49 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
     for (const [key, value] of Object.entries(props.extraTags ?? {})) {
       Tags.of(this).add(key, value);
     }
+  }
+  /**
+   * The launch fields of a connection source, each pattern-checked by CloudFormation before anything is created,
+   * and the source built from them.
+   */
+  private connectionSource(source: SourceSettings, name: (key: ProjectNameKey) => string): ConnectionSource {
+    const parameter = (id: string, props: CfnParameterProps) => {
+      const created = new CfnParameter(this, id, { type: 'String', ...props });
+      // Studio fills and shows parameters by these exact names.
+      created.overrideLogicalId(id);
+      return created.valueAsString;
+    };
+    const repository = (side: string) => ({
+      description: `${side} repository (owner/name, e.g. my-org/churn-${side.toLowerCase()}); it must exist. An empty one gets the seed code`,
+      allowedPattern: REPOSITORY_ID_PATTERN,
+      maxLength: REPOSITORY_ID_MAX_LENGTH,
+      constraintDescription: 'must be owner/name, e.g. my-org/churn-modelbuild',
+    });
+    return new ConnectionSource({
+      connectionArn: parameter(CONNECTION_ARN_PARAMETER, {
+        description: 'ARN of the CodeConnections connection to GitHub, GitLab or Bitbucket (Developer Tools console -> Settings -> Connections)',
+        allowedPattern: CONNECTION_ARN_PATTERN,
+        constraintDescription: 'must be a connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<id> '
+          + '(or arn:aws:codestar-connections:... for connections created before July 2024)',
+        default: source.connectionArn,
+      }),
+      repositoryIds: {
+        modelBuild: parameter(MODEL_BUILD_REPOSITORY_PARAMETER, repository('ModelBuild')),
+        modelDeploy: parameter(MODEL_DEPLOY_REPOSITORY_PARAMETER, repository('ModelDeploy')),
+      },
+      branch: parameter(GIT_BRANCH_PARAMETER, {
+        description: 'Branch the pipelines build; an empty repository gets the seed code on it',
+        allowedPattern: GIT_BRANCH_PATTERN,
+        maxLength: GIT_BRANCH_MAX_LENGTH,
+        constraintDescription: 'must be a branch name such as main',
+        default: source.branch,
+      }),
+      seedCheckinNames: {
+        buildProject: name('seedCheckinProject'),
+        buildRole: name('seedCheckinRole'),
+        triggerFunction: name('seedTriggerFunction'),
+        triggerRole: name('seedTriggerRole'),
+      },
+    });
   }
 }

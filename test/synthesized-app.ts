@@ -1,4 +1,6 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_NAME_QUALIFIER } from '../product/portfolio-config';
 import { portfolioNames } from '../product/portfolio-names';
@@ -10,6 +12,13 @@ import { portfolioNames } from '../product/portfolio-names';
  */
 export const SYNTH_DIR = path.join(__dirname, '..', 'test-reports', 'cdk.out');
 export const TEST_CONFIG_FILE = path.join(__dirname, 'fixtures', 'portfolio.yaml');
+/**
+ * The same app with both products' repositories behind CodeConnections connections (config key product.source).
+ * Outside the repository: jest's module map would otherwise see each seed's package.json twice. One folder per checkout.
+ */
+export const CONNECTIONS_SYNTH_DIR = path.join(os.tmpdir(),
+  `cdk.out-codeconnections-${createHash('sha256').update(path.resolve(__dirname)).digest('hex').slice(0, 12)}`);
+export const CONNECTIONS_CONFIG_FILE = path.join(__dirname, 'fixtures', 'portfolio-codeconnections.yaml');
 /** Account and region the test app is synthesized for (the asset bucket name is from the fixture). */
 export const TEST_ENV = { account: '111122223333', region: 'eu-west-1' };
 
@@ -19,13 +28,13 @@ export type CfnTemplate = {
   Outputs?: Record<string, any>;
 };
 
-export function readTemplate(file: string): CfnTemplate {
-  return JSON.parse(fs.readFileSync(path.join(SYNTH_DIR, file), 'utf8'));
+export function readTemplate(file: string, dir = SYNTH_DIR): CfnTemplate {
+  return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 }
 
 /** Every template CDK wrote: the portfolio stack and the product (ProductStack) template. */
-export function templateFiles(): string[] {
-  return fs.readdirSync(SYNTH_DIR).filter((f) => f.endsWith('.template.json')).sort();
+export function templateFiles(dir = SYNTH_DIR): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort();
 }
 
 /** The two products: the Lambda service (construct id SageMakerProject) and the SageMaker endpoint variant. */
@@ -33,25 +42,25 @@ export type ProductKind = 'lambda' | 'endpoint';
 const PRODUCT_STACK_IDS: Record<ProductKind, string> = { lambda: 'SageMakerProject', endpoint: 'SageMakerEndpointProject' };
 export const PRODUCT_KINDS: ProductKind[] = ['lambda', 'endpoint'];
 
-export function productTemplateFile(kind: ProductKind = 'lambda'): string {
+export function productTemplateFile(kind: ProductKind = 'lambda', dir = SYNTH_DIR): string {
   const pattern = new RegExp(`${PRODUCT_STACK_IDS[kind]}[0-9A-F]{8}\\.product\\.template\\.json$`);
-  const files = templateFiles().filter((f) => pattern.test(f));
-  if (files.length !== 1) throw new Error(`expected one ${kind} product template in ${SYNTH_DIR}, found ${files.join(', ') || 'none'}`);
+  const files = templateFiles(dir).filter((f) => pattern.test(f));
+  if (files.length !== 1) throw new Error(`expected one ${kind} product template in ${dir}, found ${files.join(', ') || 'none'}`);
   return files[0];
 }
 
-export function portfolioTemplateFile(): string {
-  const files = templateFiles().filter((f) => !f.endsWith('.product.template.json'));
-  if (files.length !== 1) throw new Error(`expected one portfolio template in ${SYNTH_DIR}, found ${files.join(', ') || 'none'}`);
+export function portfolioTemplateFile(dir = SYNTH_DIR): string {
+  const files = templateFiles(dir).filter((f) => !f.endsWith('.product.template.json'));
+  if (files.length !== 1) throw new Error(`expected one portfolio template in ${dir}, found ${files.join(', ') || 'none'}`);
   return files[0];
 }
 
-export function productTemplate(kind: ProductKind = 'lambda'): CfnTemplate {
-  return readTemplate(productTemplateFile(kind));
+export function productTemplate(kind: ProductKind = 'lambda', dir = SYNTH_DIR): CfnTemplate {
+  return readTemplate(productTemplateFile(kind, dir), dir);
 }
 
-export function portfolioTemplate(): CfnTemplate {
-  return readTemplate(portfolioTemplateFile());
+export function portfolioTemplate(dir = SYNTH_DIR): CfnTemplate {
+  return readTemplate(portfolioTemplateFile(dir), dir);
 }
 
 export function resourcesOfType(template: CfnTemplate, type: string): Array<[string, CfnTemplate['Resources'][string]]> {

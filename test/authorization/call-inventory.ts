@@ -10,7 +10,7 @@ import { buildspecCalls, FoundCall, pythonCalls, recordedModelBuildCalls, SEEDS_
 import { Environment, PhysicalResource, SAMPLE_ENVIRONMENT, TemplateValues } from './template-values';
 import { NOTIFICATION_EMAIL_PARAMETER } from '../../pipelines/project-notifications';
 import { ProjectIdentity } from '../../product/sagemaker-project';
-import { CfnTemplate, portfolioTemplate, ProductKind, productTemplate } from '../synthesized-app';
+import { CfnTemplate, CONNECTIONS_SYNTH_DIR, portfolioTemplate, ProductKind, productTemplate, SYNTH_DIR } from '../synthesized-app';
 
 /**
  * The call inventory: every AWS request one project's life makes, from launch to a served
@@ -41,11 +41,30 @@ export const LAUNCH_EXCLUSIONS: Exclusion[] = [
   [/^s3:(Create|Update|Delete|Get)Bucket\w*MetadataTableConfiguration$|^s3:UpdateBucketMetadata/, 'S3 metadata tables are not configured'],
   [/^s3:(PutBucketReplication|PutReplicationConfiguration|DeleteBucketReplication)$/, 'project buckets are not replicated'],
   [/^sns:PutDataProtectionPolicy$/, 'the notification topic sets no message data protection policy'],
-  [/^codestar-connections:/, 'the pipelines read CodeCommit, not a CodeStar connection'],
   [/^iam:(Put|Get|Delete)(User|Group)Policy$/, 'the template attaches inline policies to roles only'],
   [/^iam:DeleteRolePermissionsBoundary$/, 'project roles keep the boundary: the launch role must never be able to remove it'],
   [/^codecommit:UpdateRepositoryEncryptionKey$/, 'repositories use the AWS-managed key'],
 ];
+
+/** With CodeCommit repositories: the pipelines name no connection. */
+export const CODECOMMIT_LAUNCH_EXCLUSIONS: Exclusion[] = [
+  ...LAUNCH_EXCLUSIONS,
+  [/^codestar-connections:/, 'the pipelines read CodeCommit, not a CodeStar connection'],
+];
+
+/** With repositories behind a connection: what the seed check-in function (pipelines/seed-checkin.ts) does not configure. */
+export const CONNECTION_LAUNCH_EXCLUSIONS: Exclusion[] = [
+  ...LAUNCH_EXCLUSIONS,
+  [/^(ec2|elasticfilesystem|s3files):/, 'the seed check-in function runs outside a VPC and mounts no file system'],
+  [/^lambda:(GetCodeSigningConfig|PutFunctionCodeSigningConfig|DeleteFunctionCodeSigningConfig|GetLayerVersion|PassCapacityProvider|AssociateRuntimeAlias)$/,
+    'the seed check-in function uses no code signing, layers, capacity providers or runtime aliases'],
+];
+
+/** Where a flow's repositories are: the default CodeCommit, or behind a connection of the given ARN. */
+export type FlowSource = { provider: 'codecommit' } | { provider: 'codeconnections'; connectionArn: string };
+const CODECOMMIT: FlowSource = { provider: 'codecommit' };
+/** The sample repositories a connection flow launches with. */
+export const SAMPLE_REPOSITORIES = { ModelBuildRepository: 'my-org/churn-modelbuild', ModelDeployRepository: 'my-org/churn-modeldeploy' };
 
 /** Provider-schema actions the deploy role never needs for the seed deploy templates. */
 export const DEPLOY_EXCLUSIONS: Exclusion[] = [
@@ -95,25 +114,31 @@ const s3Object = (env: Environment, bucket: string, key: string) => `arn:${env.p
 /** A CloudFormation stack ARN (stack id suffix is generated). */
 const stackArn = (env: Environment, name: string) => arnIn(env, 'cloudformation', `stack/${name}/0a1b2c3d-0000-4000-8000-000000000000`);
 
-export async function projectFlow(kind: ProductKind, project: ProjectIdentity, env: Environment = SAMPLE_ENVIRONMENT): Promise<ProjectFlow> {
-  const label = `${kind}:${project.projectName}`;
-  const portfolio = new TemplateValues(portfolioTemplate(), {}, env, 'SageMakerServerlessInferencePortfolio');
-  const product = new TemplateValues(productTemplate(kind), {
+export async function projectFlow(kind: ProductKind, project: ProjectIdentity, env: Environment = SAMPLE_ENVIRONMENT,
+  gitSource: FlowSource = CODECOMMIT): Promise<ProjectFlow> {
+  const connections = gitSource.provider === 'codeconnections';
+  // Each synthesized app is its own set of policies: the connection app's names carry a suffix.
+  const variant = connections ? `+${gitSource.connectionArn.split(':')[2]}` : '';
+  const label = `${kind}${variant}:${project.projectName}`;
+  const synthDir = connections ? CONNECTIONS_SYNTH_DIR : SYNTH_DIR;
+  const portfolio = new TemplateValues(portfolioTemplate(synthDir), {}, env, 'SageMakerServerlessInferencePortfolio');
+  const product = new TemplateValues(productTemplate(kind, synthDir), {
     SageMakerProjectName: project.projectName,
     SageMakerProjectId: project.projectId,
     // The optional launch field set: the e-mail subscription's calls are checked too.
     [NOTIFICATION_EMAIL_PARAMETER]: 'ml-team@example.com',
+    ...(connections ? { CodeConnectionArn: gitSource.connectionArn, ...SAMPLE_REPOSITORIES } : {}),
   },
   env, 'SC-111122223333-pp-abcdefghijklm');
   const world = new IamWorld();
   // From the portfolio, the launch role and the boundary; its other resources are deployed by the platform team with CDK.
   const launchSide = (id: string, type: string) => /^LaunchRole/.test(id) && type.startsWith('AWS::IAM::');
-  world.add('portfolio', portfolio, launchSide);
-  world.add(`product(${kind})`, product);
+  world.add(connections ? 'portfolio+connections' : 'portfolio', portfolio, launchSide);
+  world.add(`product(${kind}${connections ? '+connections' : ''})`, product);
   const resources = product.resources();
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const launchRole = portfolio.resources(launchSide).find((r) => r.type === 'AWS::IAM::Role')!;
-  const boundaryArn = portfolio.resources(launchSide).find((r) => r.type === 'AWS::IAM::ManagedPolicy')!.ref;
+  const boundaryArn = portfolio.resources(launchSide).find((r) => r.type === 'AWS::IAM::ManagedPolicy' && /PermissionsBoundary/.test(r.logicalId))!.ref;
   const bucket = byType('AWS::S3::Bucket')[0];
   const calls: Call[] = [];
   const buildEnv = (projectResource: PhysicalResource) => Object.fromEntries(
@@ -145,7 +170,14 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
 
   // 2. CloudFormation, as the launch role, creates/updates/deletes every product resource.
   for (const r of resources) {
-    calls.push(...await resourceHandlerCalls(launchRole.ref, r, LAUNCH_EXCLUSIONS, env, `launch (${kind})`, boundaryArn));
+    if (r.type.startsWith('Custom::')) {
+      // A custom resource has no provider schema: CloudFormation invokes its function with the stack's role on create,
+      // update and delete (CloudFormation user guide, "Lambda-backed custom resources").
+      calls.push({ principal: launchRole.ref, action: 'lambda:InvokeFunction', resource: r.properties.ServiceToken, source: `launch (${kind}): ${r.type} ${r.logicalId}` });
+      continue;
+    }
+    calls.push(...await resourceHandlerCalls(launchRole.ref, r, connections ? CONNECTION_LAUNCH_EXCLUSIONS : CODECOMMIT_LAUNCH_EXCLUSIONS,
+      env, `launch (${kind})`, boundaryArn));
   }
 
   // 3. Each service assumes the roles the template hands it.
@@ -190,6 +222,16 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
             for (const a of ['GetBranch', 'GetCommit', 'UploadArchive', 'GetUploadArchiveStatus']) run(`codecommit:${a}`, repo, where);
             break;
           }
+          case 'CodeStarSourceConnection': {
+            // CodePipeline user guide, "CodeStarSourceConnection for Bitbucket Cloud, GitHub, GitHub Enterprise Server, GitLab.com,
+            // and GitLab self-managed actions": the service role needs UseConnection on the connection (under the prefix of its
+            // ARN) to read the repository; the output archive is written to the artifact store with its ACL (what CDK's own
+            // CodeStarConnectionsSourceAction grants).
+            const service = String(config.ConnectionArn).split(':')[2];
+            run(`${service}:UseConnection`, config.ConnectionArn, where, connectionContext(service, config.FullRepositoryId, config.BranchName, 'read_only'));
+            for (const output of asList<any>(action.OutputArtifacts)) run('s3:PutObjectAcl', artifact(output.Name), where);
+            break;
+          }
           case 'CodeBuild':
             for (const a of ['StartBuild', 'BatchGetBuilds']) run(`codebuild:${a}`, arnIn(env, 'codebuild', `project/${config.ProjectName}`), where);
             break;
@@ -228,8 +270,11 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
     for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
       calls.push({ principal: role, action: a, resource: arnIn(env, 'logs', `${group}:log-stream:0a1b2c3d`), source: `CodeBuild ${p.ref}` });
     }
-    calls.push({ principal: role, action: 's3:GetObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Source/AbCdEf1'), source: `CodeBuild ${p.ref} input artifact` });
+    if (p.properties.Source.Type === 'CODEPIPELINE') {
+      calls.push({ principal: role, action: 's3:GetObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Source/AbCdEf1'), source: `CodeBuild ${p.ref} input artifact` });
+    }
   }
+  if (connections) calls.push(...seedCheckinCalls(resources, world, env, gitSource.connectionArn));
   const deployBuild = codeBuild('-modeldeploy');
   calls.push({ principal: deployBuild.role, action: 's3:PutObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Build/AbCdEf1'), source: 'CodeBuild deploy build output artifact' });
 
@@ -446,7 +491,91 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
     },
   ];
 
+  if (connections) {
+    const service = gitSource.connectionArn.split(':')[2];
+    const checkinRole = world.roleByArn(byType('AWS::CodeBuild::Project').find((p) => p.ref.endsWith('-seed-checkin'))!.properties.ServiceRole).name;
+    const otherConnection = gitSource.connectionArn.replace(/[0-9a-f-]{36}$/, 'ffffffff-ffff-4fff-8fff-ffffffffffff');
+    forbidden.push(
+      {
+        principal: world.roleByArn(deployPipeline.properties.RoleArn).name,
+        action: `${service}:UseConnection`,
+        resource: gitSource.connectionArn,
+        context: connectionContext(service, 'my-org/payroll', 'main', 'read_only'),
+        source: 'a pipeline reads another repository of the connection',
+      },
+      {
+        principal: checkinRole,
+        action: `${service}:UseConnection`,
+        resource: gitSource.connectionArn,
+        context: connectionContext(service, 'my-org/payroll', 'main', 'read_write'),
+        source: 'the seed check-in pushes to another repository',
+      },
+      {
+        principal: checkinRole,
+        action: `${service}:UseConnection`,
+        resource: otherConnection,
+        context: connectionContext(service, SAMPLE_REPOSITORIES.ModelBuildRepository, 'main', 'read_write'),
+        source: 'the seed check-in uses another connection',
+      },
+    );
+  }
+
   return { label, world, calls, forbidden, foundSeedCalls: found, mappedSeedCalls: mapped };
+}
+
+/**
+ * The condition keys of a UseConnection request for one repository (Service Authorization Reference, AWS CodeConnections:
+ * FullRepositoryId, BranchName and ProviderPermissionsRequired, under the prefix of the connection's ARN).
+ */
+function connectionContext(service: string, repositoryId: string, branch: string, permissions: 'read_only' | 'read_write'): Record<string, string> {
+  return {
+    [`${service}:FullRepositoryId`]: repositoryId,
+    [`${service}:OwnerId`]: repositoryId.split('/')[0],
+    [`${service}:RepositoryName`]: repositoryId.split('/')[1],
+    [`${service}:BranchName`]: branch,
+    [`${service}:ProviderPermissionsRequired`]: permissions,
+  };
+}
+
+/**
+ * The seed check-in at launch (pipelines/seed-checkin.ts): Lambda runs the trigger function, which starts the check-in
+ * build and polls it; the build reads its scripts (its S3 source) and each seed archive (`aws s3 cp`), then reads and,
+ * for an empty repository, pushes through the connection's Git endpoint (buildspec.yml, checkin.sh).
+ */
+function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, env: Environment, connectionArn: string): Call[] {
+  const calls: Call[] = [];
+  const fn = resources.find((r) => r.type === 'AWS::Lambda::Function')!;
+  const build = resources.find((r) => r.type === 'AWS::CodeBuild::Project' && r.ref.endsWith('-seed-checkin'))!;
+  const triggerRole = world.roleByArn(fn.properties.Role).name;
+  const buildRole = world.roleByArn(build.properties.ServiceRole).name;
+  const src = (what: string) => `seed check-in: ${what}`;
+  calls.push({ principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: fn.properties.Role, source: src(`Lambda runs ${fn.ref}`) });
+  const logGroup = resources.find((r) => r.type === 'AWS::Logs::LogGroup' && r.ref === `/aws/lambda/${fn.ref}`);
+  if (!logGroup) throw new Error(`${fn.ref} has no log group /aws/lambda/${fn.ref}`);
+  for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+    calls.push({ principal: triggerRole, action: a, resource: `${logGroup.arn}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`, source: src(`${fn.ref} writes its logs`) });
+  }
+  for (const a of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds']) {
+    calls.push({ principal: triggerRole, action: a, resource: build.arn, source: src('trigger/index.py') });
+  }
+  calls.push({ principal: buildRole, action: 's3:GetObject', resource: `arn:${env.partition}:s3:::${build.properties.Source.Location}`, source: src('CodeBuild downloads its S3 source') });
+  const service = connectionArn.split(':')[2];
+  for (const seed of resources.filter((r) => r.type === 'Custom::SeedCheckin')) {
+    const uri = String(seed.properties.SeedS3Uri).replace(/^s3:\/\//, '');
+    calls.push({ principal: buildRole, action: 's3:GetObject', resource: `arn:${env.partition}:s3:::${uri}`, source: src('aws s3 cp "$SEED_S3_URI"') });
+    const branch = asList<any>(build.properties.Environment.EnvironmentVariables).find((v) => v.Name === 'BRANCH').Value;
+    // git ls-remote reads; git push writes (the provider action needs read_write).
+    for (const permissions of ['read_only', 'read_write'] as const) {
+      calls.push({
+        principal: buildRole,
+        action: `${service}:UseConnection`,
+        resource: connectionArn,
+        context: connectionContext(service, seed.properties.RepositoryId, branch, permissions),
+        source: src(`git ${permissions === 'read_only' ? 'ls-remote' : 'push'} ${seed.properties.RepositoryId}`),
+      });
+    }
+  }
+  return calls;
 }
 
 /**

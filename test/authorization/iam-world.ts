@@ -74,6 +74,10 @@ export class IamWorld {
         boundary: r.properties.PermissionsBoundary ? this.managed(r.properties.PermissionsBoundary, `${name}: PermissionsBoundary`) : undefined,
       });
     }
+    // A managed policy that names its roles (CDK's overflow when a role's inline policy would exceed IAM's size limit).
+    for (const r of resources.filter((x) => x.type === 'AWS::IAM::ManagedPolicy' && x.properties.Roles)) {
+      for (const roleName of asList<string>(r.properties.Roles)) (this.role(roleName).identity as NamedPolicy[]).push(this.managed(r.ref, `${r.logicalId}: Roles`));
+    }
     for (const r of resources.filter((x) => x.type === 'AWS::IAM::Policy')) {
       for (const roleName of asList<string>(r.properties.Roles)) {
         const role = this.role(roleName);

@@ -31,7 +31,7 @@ export async function resourceHandlerCalls(principal: string, resource: Physical
     }
     const rule = CROSS_SERVICE[`${resource.type} ${action}`] ?? (resource.type === 'AWS::Lambda::Alias' && service === 'codedeploy' ? aliasDeployment : undefined);
     if (!rule) throw new Error(`no target rule for ${action} on ${resource.type}: add it to CROSS_SERVICE or exclude it with a reason`);
-    for (const [target, context] of rule(resource, env, action, siblings)) add(action, target, context);
+    for (const [target, context, asAction] of rule(resource, env, action, siblings)) add(asAction ?? action, target, context);
   }
   return calls;
 }
@@ -101,7 +101,8 @@ function scalingContext(resource: PhysicalResource, action: string): Record<stri
   return { 'application-autoscaling:service-namespace': namespace, 'application-autoscaling:scalable-dimension': dimension };
 }
 
-type Target = [arn: string, context?: Record<string, string | string[]>];
+/** The ARN a call acts on, its condition keys, and the action IAM evaluates when it differs from the schema's. */
+type Target = [arn: string, context?: Record<string, string | string[]>, action?: string];
 type CrossServiceRule = (resource: PhysicalResource, env: Environment, action: string, siblings: PhysicalResource[]) => Target[];
 
 const deploymentConfigArn = (name: string, env: Environment) => `arn:${env.partition}:codedeploy:${env.region}:${env.account}:deploymentconfig:${name}`;
@@ -132,11 +133,23 @@ const CROSS_SERVICE: Record<string, CrossServiceRule> = {
       .flatMap((a) => passRole(a.RoleArn, 'codepipeline.amazonaws.com')),
   ],
   'AWS::CodePipeline::Pipeline iam:GetRole': (r) => [[r.properties.RoleArn]],
+  // The connection of each CodeStarSourceConnection action. The schema names the codestar-connections prefix only; IAM
+  // evaluates the prefix of the connection's own ARN ("Connections rename - Summary of changes": the service prefix in a
+  // policy must match the resource's).
+  'AWS::CodePipeline::Pipeline codestar-connections:PassConnection': (r) => [...new Set((r.properties.Stages as any[])
+    .flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'CodeStarSourceConnection')
+    .map((a) => a.Configuration.ConnectionArn as string))].map((arn): Target => {
+    const service = arn.split(':')[2];
+    return [arn, { [`${service}:PassedToService`]: 'codepipeline.amazonaws.com' }, `${service}:PassConnection`];
+  }),
   'AWS::Events::Rule iam:PassRole': (r) => (r.properties.Targets as any[]).flatMap((t) => passRole(t.RoleArn, 'events.amazonaws.com')),
   'AWS::S3::Bucket iam:PassRole': (r) => passRole(r.properties.ReplicationConfiguration?.Role, 's3.amazonaws.com'),
   'AWS::CodeCommit::Repository s3:GetObject': seedArchive,
   'AWS::CodeCommit::Repository s3:GetObjectVersion': seedArchive,
   'AWS::Lambda::Function iam:PassRole': (r) => passRole(r.properties.Role, 'lambda.amazonaws.com'),
+  // A zip function's code (Lambda reads it as the caller at CreateFunction and UpdateFunctionCode).
+  'AWS::Lambda::Function s3:GetObject': lambdaCode,
+  'AWS::Lambda::Function s3:GetObjectVersion': lambdaCode,
   'AWS::CodeDeploy::DeploymentGroup iam:PassRole': (r) => passRole(r.properties.ServiceRoleArn, 'codedeploy.amazonaws.com'),
   'AWS::ApiGatewayV2::Integration iam:PassRole': (r) => passRole(r.properties.CredentialsArn, 'apigateway.amazonaws.com'),
   'AWS::SageMaker::EndpointConfig iam:PassRole': (r) => passRole(r.properties.ExecutionRoleArn, 'sagemaker.amazonaws.com'),
@@ -167,6 +180,11 @@ const CROSS_SERVICE: Record<string, CrossServiceRule> = {
   // Target tracking reads the metric it tracks; GetMetricData on classic metrics is authorized on "*".
   'AWS::ApplicationAutoScaling::ScalingPolicy cloudwatch:GetMetricData': () => [['*']],
 };
+
+function lambdaCode(r: PhysicalResource, env: Environment): Target[] {
+  const code = r.properties.Code;
+  return code?.S3Bucket ? [[`arn:${env.partition}:s3:::${code.S3Bucket}/${code.S3Key}`]] : [];
+}
 
 function seedArchive(r: PhysicalResource, env: Environment): Target[] {
   const s3 = r.properties.Code?.S3;

@@ -185,6 +185,8 @@ const PHYSICAL_RULES: Record<string, PhysicalRule> = {
     };
   },
   'AWS::ServiceCatalog::Portfolio': (_n, env, id) => ({ ref: `port-${generatedId(id, 13)}`, arn: '' }),
+  // The seed check-in custom resource: Ref is the physical id its function answers (pipelines/seed-checkin/trigger/index.py).
+  'Custom::SeedCheckin': (name) => ({ ref: `seed-${name('RepositoryId')}`, arn: '' }),
 };
 
 /** Application Auto Scaling ids scalable targets itself; a stable stand-in derived from the target's Ref. */
