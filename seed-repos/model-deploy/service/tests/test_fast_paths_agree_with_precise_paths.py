@@ -81,7 +81,7 @@ def test_one_record_path_accepts_exactly_what_the_precise_path_accepts(transform
             assert row is None, f"{record}: the one-record path accepted what the precise path rejects ({exc.message})"
             continue
         assert row is not None, f"{record}: the precise path accepts it, the one-record path does not"
-        np.testing.assert_array_equal(np.array([row], dtype=np.float32).view(np.uint32),
+        np.testing.assert_array_equal(validator.features({"instances": [record]}).view(np.uint32),
                                       transform.apply(*slow).view(np.uint32))
 
 
