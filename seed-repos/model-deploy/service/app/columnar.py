@@ -15,7 +15,6 @@ input field exactly once.
 from __future__ import annotations
 
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -23,11 +22,12 @@ import numpy as np
 from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
 from .fields import FieldRules
+from .numbers import number_array
 from .transform import Transform
 
 COLUMNS_KEY, DATA_KEY = "columns", "data"
 _TOP_LEVEL = (COLUMNS_KEY, DATA_KEY)
-_NUMBER_TYPES = frozenset((int, float))
+_LIST_TYPE = {list}
 
 
 class ColumnarValidator:
@@ -39,12 +39,11 @@ class ColumnarValidator:
         self.rules = rules or FieldRules(transform)
         self.fields = transform.input_fields
         self.field_set = frozenset(self.fields)
-        self._layouts: dict[tuple[str, ...], tuple[Any, list[tuple[str, Any, dict]]]] = {}
+        self._layouts: dict[tuple[str, ...], tuple[tuple, np.ndarray | None]] = {}
 
     def features(self, doc: Any) -> np.ndarray:
         columns, data = self._parts(doc)
-        numeric_getter, category_getters = self._layout(columns)
-        parsed = self._fast(data, len(columns), numeric_getter, category_getters)
+        parsed = self._fast(data, len(columns), *self._layout(columns))
         if parsed is None:
             parsed = self._slow(data, columns)
         return self.transform.apply(*parsed)
@@ -95,46 +94,50 @@ class ColumnarValidator:
         return tuple(columns), data
 
     def _layout(self, columns: tuple[str, ...]):
-        """Getters of the numeric values (in the transform's order) and of each category; cached per column order."""
+        """Where each category sits in a row and how numeric columns map to the transform's order; cached per column order.
+
+        Returns (category cells as (position, lookup), in descending position order;
+        the permutation from the row's numeric cells to the transform's numeric order, or None if it is the identity).
+        """
         layout = self._layouts.get(columns)
         if layout is None:
-            position = {name: i for i, name in enumerate(columns)}
-            numeric = [position[f] for f in self.rules.numeric_fields]
-            numeric_getter = (itemgetter(*numeric) if len(numeric) > 1
-                              else (lambda row, p=numeric[0]: (row[p],)) if numeric else None)
-            category_getters = [(f, itemgetter(position[f]), self.rules.category_lookup[f]) for f in self.rules.categorical_fields]
-            layout = (numeric_getter, category_getters)
+            categorical = set(self.rules.categorical_fields)
+            categories = sorted(((p, self.rules.categorical_fields.index(f), self.rules.category_lookup[f])
+                                 for p, f in enumerate(columns) if f in categorical), reverse=True)
+            numeric_in_row = [f for f in columns if f not in categorical]
+            order = [numeric_in_row.index(f) for f in self.rules.numeric_fields]
+            layout = (tuple(categories), None if order == sorted(order) else np.array(order, dtype=np.intp))
             if len(self._layouts) < 64:  # bounded: clients choose the order
                 self._layouts[columns] = layout
         return layout
 
-    # -- fast path: whole columns at once; None whenever anything is unusual
-    def _fast(self, data: list, width: int, numeric_getter, category_getters) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    # -- fast path: all cells in one flat list; None whenever anything is unusual
+    def _fast(self, data: list, width: int, categories, order) -> tuple[np.ndarray, list[np.ndarray]] | None:
         n = len(data)
-        if set(map(type, data)) != {list} or set(map(len, data)) != {width}:
+        if set(map(type, data)) != _LIST_TYPE or set(map(len, data)) != {width}:
             return None
-        if numeric_getter is not None:
-            rows = list(map(numeric_getter, data))
-            if not _NUMBER_TYPES.issuperset(map(type, chain.from_iterable(rows))):
-                return None
-            count = len(self.rules.numeric_fields)
+        cells = list(chain.from_iterable(data))
+        category_columns: list[np.ndarray | None] = [None] * len(categories)
+        stride = width
+        for position, k, lookup in categories:  # descending positions: deleting one leaves the earlier ones in place
             try:
-                numeric = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=n * count).reshape(n, count)
-            except OverflowError:  # an integer beyond float range
-                return None
-            if not self.rules.in_bounds(numeric):
-                return None
-        else:
-            numeric = np.empty((n, 0), dtype=np.float64)
-        category_columns = []
-        for _field, getter, lookup in category_getters:
-            try:
-                found = list(map(lookup.get, map(getter, data)))
+                found = list(map(lookup.get, cells[position::stride]))
             except TypeError:  # an unhashable value (array, object)
                 return None
             if None in found:
                 return None
-            category_columns.append(np.fromiter(found, dtype=np.intp, count=n))
+            category_columns[k] = np.array(found, dtype=np.intp)
+            del cells[position::stride]
+            stride -= 1
+        # What is left, row by row, are the numeric cells in the row's column order.
+        numeric = number_array(cells)
+        if numeric is None:
+            return None
+        numeric = numeric.reshape(n, stride)
+        if order is not None:
+            numeric = numeric[:, order]
+        if not self.rules.in_bounds(numeric):
+            return None
         return numeric, category_columns
 
     # -- slow path: precise first error, in row then column order

@@ -11,6 +11,8 @@ accepted (JSON is UTF-8 by RFC 8259; CSV is read as UTF-8 too).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .errors import RequestError
 
 RECORDS, COLUMNAR, CSV = "records", "columnar", "csv"
@@ -23,6 +25,8 @@ def _unsupported(message: str) -> RequestError:
     return RequestError(415, "unsupported_media_type", message)
 
 
+# Clients send a handful of distinct headers; parsing each once keeps the 1-record path short. Errors are not cached.
+@lru_cache(maxsize=64)
 def request_format(content_type: str | None) -> str:
     if content_type is None:
         raise _unsupported(f"send the request with a Content-Type header: {SUPPORTED}")

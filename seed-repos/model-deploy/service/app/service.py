@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import time
@@ -49,6 +50,7 @@ class Service:
         self.columnar = ColumnarValidator(model.transform, settings.max_records, rules)
         self.csv = CsvValidator(model.transform, settings.max_records, rules)
         self.logger = logger or JsonLogger()
+        self._package = model.package
         self._model_json = orjson.dumps(model.package)
         # The health answer never changes: built once at init, not per request.
         self._health_body = ('{"status":"ok","model":' + self._model_json.decode()
@@ -105,22 +107,30 @@ class Service:
     def _predict(self, event: Mapping[str, Any]) -> tuple[dict, int]:
         fmt = request_format(_header(event.get("headers"), "content-type"))
         max_bytes = self.settings.max_body_bytes
-        if fmt is RECORDS:
-            text = body_text(event, max_bytes, "invalid_json", "request body is empty; send a JSON object with an \"instances\" list")
-            features = self.validator.features(parse_json(text))
-        elif fmt is COLUMNAR:
-            text = body_text(event, max_bytes, "invalid_json", "request body is empty; send {\"columns\": [...], \"data\": [[...]]}")
-            features = self.columnar.features(parse_json(text))
-        else:  # CSV
-            text = body_text(event, max_bytes, "invalid_csv", "request body is empty; send one CSV row per record")
-            features = self.csv.features(text)
-        predictions = self.model.predict(features)
-        values = predictions.tolist()
+        # Parsed JSON holds no reference cycles, so a collection while a body is parsed and validated finds
+        # nothing to free; it only walks up to 1,000 fresh lists or dicts (~50 us per 1,000-row columnar
+        # request). Freed objects leave the collector's count again, so nothing piles up for later.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if fmt is RECORDS:
+                text = body_text(event, max_bytes, "invalid_json", "request body is empty; send a JSON object with an \"instances\" list")
+                features = self.validator.features(parse_json(text))
+            elif fmt is COLUMNAR:
+                text = body_text(event, max_bytes, "invalid_json", "request body is empty; send {\"columns\": [...], \"data\": [[...]]}")
+                features = self.columnar.features(parse_json(text))
+            else:  # CSV
+                text = body_text(event, max_bytes, "invalid_csv", "request body is empty; send one CSV row per record")
+                features = self.csv.features(text)
+        finally:
+            if collecting:
+                gc.enable()
+        values = self.model.predict(features).tolist()
         if not math.isfinite(sum(values)):  # a model bug, not the client's: answered with the generic 500
             raise ValueError("the model returned a non-finite prediction")
         # Python floats: orjson writes each as float.__repr__ does (the float32 value, exactly), as json.dumps did.
-        body = b'{"predictions":' + orjson.dumps(values) + b',"model":' + self._model_json + b"}"
-        return self._response(200, body.decode()), features.shape[0]
+        body = orjson.dumps({"predictions": values, "model": self._package}).decode()
+        return self._response(200, body), features.shape[0]
 
     def _health(self, event: Mapping[str, Any]) -> tuple[dict, int]:
         return self._response(200, self._health_body), 0

@@ -79,20 +79,6 @@ class Transform:
                 out[rows, cols] = 1.0
         return out
 
-    def apply_one(self, numeric: Sequence[float], category_columns: Sequence[int]) -> np.ndarray:
-        """:meth:`apply` for a single record, as a (1, n_features) float32 matrix.
-
-        One record is the usual online request; plain Python floats skip a dozen
-        small numpy calls. The arithmetic is the same IEEE float64 ``(x - mean) / std``
-        and the same rounding to float32, so the result is bit-identical to :meth:`apply`.
-        """
-        row = [0.0] * len(self.feature_names)
-        for value, (mean, std, column) in zip(numeric, self.numeric_plan):
-            row[column] = (value - mean) / std
-        for column in category_columns:
-            row[column] = 1.0
-        return np.array([row], dtype=np.float32)
-
     def apply_records(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """Reference (slow, obviously correct) transform of already-valid records."""
         out = np.zeros((len(records), self.n_features), dtype=np.float32)

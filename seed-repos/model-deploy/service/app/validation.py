@@ -10,16 +10,17 @@ Validation has three paths that accept exactly the same inputs:
 * a single-record path in plain Python (one record is the usual online
   request, and a dozen small numpy calls would cost more than the checks);
 * a fast path for the common case (every record well formed), written with
-  C-level builtins (``map``, ``itemgetter``, ``np.fromiter``) so a
-  1,000-record request costs little more than the model itself;
+  C-level builtins (``map``, ``itemgetter``, ``struct.pack`` in ``app/numbers.py``)
+  so a 1,000-record request costs little more than parsing it and the model;
 * a slow path, run only when the fast path sees anything unusual, which walks
   the records in order and raises the first precise error.
 """
 
 from __future__ import annotations
 
-from itertools import chain, repeat
-from operator import eq, itemgetter
+import struct
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -27,9 +28,17 @@ import numpy as np
 from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
 from .fields import FieldRules
+from .numbers import number_array
 from .transform import Transform
 
 TOP_LEVEL_KEY = "instances"
+
+
+_DICT_TYPE = {dict}
+
+
+def _no_fields(record: Any) -> tuple:
+    return ()
 
 
 def _getter(fields: Sequence[str]) -> Callable[[Any], tuple]:
@@ -49,18 +58,25 @@ class InstanceValidator:
         self.fields = transform.input_fields
         self.field_set = frozenset(self.fields)
         self.numeric_fields = transform.numeric_fields
-        self._numeric_getter = _getter(self.numeric_fields) if self.numeric_fields else None
-        self._numeric_types = frozenset((int, float))
+        self._numeric_getter = _getter(self.numeric_fields) if self.numeric_fields else _no_fields
+        self._width_set = {len(self.fields)}
         self._category_getters = [(f, itemgetter(f), self.rules.category_lookup[f]) for f in transform.categorical_fields]
-        self._numeric_checks = self.rules.numeric_checks
+        # One record is the usual online request: one precomputed step per field, plain Python floats
+        # (a dozen small numpy calls would cost more than the checks).
+        self._n_features = transform.n_features
+        self._row_format = struct.Struct(f"={transform.n_features}f")
+        self._numeric_plan = tuple((field, lower, upper, mean, std, column) for (field, lower, upper), (mean, std, column)
+                                   in zip(self.rules.numeric_checks, transform.numeric_plan))
+        self._category_plan = tuple((f, lookup) for f, _getter, lookup in self._category_getters)
 
     # -- entry point
     def features(self, doc: Any) -> np.ndarray:
         instances = self.instances(doc)
         if len(instances) == 1:
-            single = self._single(instances[0])
-            if single is not None:
-                return self.transform.apply_one(*single)
+            row = self._single(instances[0])
+            if row is not None:
+                # struct's "f" rounds each double to float32 as numpy's astype does (a C cast); cheaper than np.array.
+                return np.frombuffer(self._row_format.pack(*row), dtype=np.float32).reshape(1, self._n_features)
         parsed = self._fast(instances)
         if parsed is None:
             parsed = self._slow(instances)
@@ -95,51 +111,52 @@ class InstanceValidator:
                                field=TOP_LEVEL_KEY)
         return instances
 
-    # -- single-record path: returns None whenever anything is unusual
-    def _single(self, record: Any) -> tuple[list[float], list[int]] | None:
+    # -- single-record path: the feature row as Python floats, or None whenever anything is unusual
+    def _single(self, record: Any) -> list[float] | None:
         if type(record) is not dict or record.keys() != self.field_set:
             return None
-        numeric = []
-        for field, lower, upper in self._numeric_checks:
+        row = [0.0] * self._n_features
+        for field, lower, upper, mean, std, column in self._numeric_plan:
             value = record[field]
             if type(value) is not float and type(value) is not int:  # excludes bool and NonFiniteNumber
                 return None
             if not lower <= value <= upper:  # also false for NaN and infinities
                 return None
-            numeric.append(value)
-        columns = []
-        for field, _getter, lookup in self._category_getters:
+            # The same IEEE float64 (x - mean) / std as Transform.apply, then the same rounding to float32.
+            row[column] = (value - mean) / std
+        for field, lookup in self._category_plan:
             value = record[field]
             column = lookup.get(value) if type(value) is str else None
             if column is None:
                 return None
-            columns.append(column)
-        return numeric, columns
+            row[column] = 1.0
+        return row
 
     # -- fast path: returns None whenever anything is unusual
     def _fast(self, instances: list) -> tuple[np.ndarray, list[np.ndarray]] | None:
         n = len(instances)
-        try:
-            if not all(map(eq, map(dict.keys, instances), repeat(self.field_set))):
-                return None
-            if self._numeric_getter is not None:
-                rows = list(map(self._numeric_getter, instances))
-                if not self._numeric_types.issuperset(map(type, chain.from_iterable(rows))):
-                    return None
-                width = len(self.numeric_fields)
-                numeric = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=n * width).reshape(n, width)
-                if not self.rules.in_bounds(numeric):
-                    return None
-            else:
-                numeric = np.empty((n, 0), dtype=np.float64)
-            category_columns = []
-            for _field, getter, lookup in self._category_getters:
-                columns = list(map(lookup.get, map(getter, instances)))
-                if None in columns:
-                    return None
-                category_columns.append(np.fromiter(columns, dtype=np.intp, count=n))
-        except (TypeError, OverflowError, KeyError):
+        # dicts with as many keys as there are fields, each field present (else KeyError): exactly the fields.
+        if set(map(type, instances)) != _DICT_TYPE or set(map(len, instances)) != self._width_set:
             return None
+        try:
+            values = list(chain.from_iterable(map(self._numeric_getter, instances)))
+        except KeyError:
+            return None
+        numeric = number_array(values)
+        if numeric is None:
+            return None
+        numeric = numeric.reshape(n, len(self.numeric_fields))
+        if not self.rules.in_bounds(numeric):
+            return None
+        category_columns = []
+        for _field, getter, lookup in self._category_getters:
+            try:
+                columns = list(map(lookup.get, map(getter, instances)))
+            except (TypeError, KeyError):  # an unhashable value (array, object); a missing field
+                return None
+            if None in columns:
+                return None
+            category_columns.append(np.array(columns, dtype=np.intp))
         return numeric, category_columns
 
     # -- slow path: precise first error, in record then field order

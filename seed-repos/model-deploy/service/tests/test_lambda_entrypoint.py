@@ -86,3 +86,11 @@ print(json.dumps({{"skipped": skipped, "real_sparse": scipy.sparse.__name__ == "
     expected = xgboost.Booster(model_file=os.path.join(model_dir, "xgboost-model.json")).inplace_predict(
         train_local_model.training_features(records, transform))
     np.testing.assert_array_equal(np.array(outcome["body"]["predictions"], dtype=np.float32), expected)
+
+
+def test_init_moves_its_objects_out_of_the_garbage_collectors_reach(model_dir):
+    # Full collections would otherwise walk xgboost's, numpy's and the model's objects on every 1,000-row request.
+    result = _run("import gc, app.handler; print(gc.get_freeze_count())", MODEL_DIR=model_dir)
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.splitlines()[-1]) > 10_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 
@@ -158,3 +159,18 @@ def test_csv_with_crlf_line_ends_charset_or_base64_is_accepted(service):
         response = service.handle(event, LambdaContext())
         assert response["statusCode"] == 200, response["body"]
         assert response["body"] == reference
+
+
+def test_the_garbage_collector_is_left_as_it_was_after_every_kind_of_request(service):
+    # Collection pauses while a body is parsed and validated, and must resume afterwards, after errors too.
+    events = [api_event(), api_event({"instances": [{"sex": "M"}]}), csv_event("x"), api_event("{"),
+              api_event(method="GET", path="/health")]
+    for event in events:
+        service.handle(event, LambdaContext())
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        service.handle(api_event(), LambdaContext())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -15,7 +15,6 @@ import train_local_model
 from app.columnar import ColumnarValidator
 from app.csv_rows import CsvValidator
 from app.errors import RequestError
-from app.fields import parse_number_list
 from app.transform import parse_transform
 from app.validation import InstanceValidator
 from http_events import columnar_body, csv_row
@@ -137,12 +136,12 @@ def test_columnar_and_csv_slow_paths_build_the_same_features_as_their_fast_paths
     transform = _serving_transform(model_dir)
     columnar = ColumnarValidator(transform, max_records=len(model_records))
     doc = columnar_body(model_records)
-    getters = columnar._layout(tuple(doc["columns"]))
+    layout = columnar._layout(tuple(doc["columns"]))
     csv = CsvValidator(transform, max_records=len(model_records))
     rows = _csv_rows(model_records)
 
-    for fast, slow in ((columnar._fast(doc["data"], len(INPUT_FIELDS), *getters), columnar._slow(doc["data"], tuple(doc["columns"]))),
-                       (csv._fast(rows), csv._slow(rows))):
+    for fast, slow in ((columnar._fast(doc["data"], len(INPUT_FIELDS), *layout), columnar._slow(doc["data"], tuple(doc["columns"]))),
+                       (csv._fast("\n".join(rows)), csv._slow(rows))):
         assert fast is not None
         np.testing.assert_array_equal(transform.apply(*fast).view(np.uint32), transform.apply(*slow).view(np.uint32))
 
@@ -158,7 +157,7 @@ def test_csv_fast_path_accepts_a_number_text_exactly_when_the_precise_path_does(
     row = csv_row(VALID_RECORD).split(",")
     row[INPUT_FIELDS.index(NUMERIC_FIELDS[0])] = text
 
-    fast = validator._fast([",".join(row)])
+    fast = validator._fast(",".join(row))
     try:
         slow = validator._slow([",".join(row)])
     except RequestError as exc:
@@ -168,13 +167,25 @@ def test_csv_fast_path_accepts_a_number_text_exactly_when_the_precise_path_does(
         np.testing.assert_array_equal(fast[0], slow[0])
 
 
-def test_a_csv_number_is_the_double_pythons_float_reads_from_the_same_text():
-    # orjson parses CSV numbers (and JSON bodies); the training side parses with float(). Shortest reprs,
-    # 17-digit forms and exponents of random doubles in and around the fields' ranges must agree bit for bit.
+def test_a_csv_number_is_the_double_pythons_float_reads_from_the_same_text(model_dir):
+    # The CSV fast path parses every number with one orjson call; the training side parses with float(). Shortest
+    # reprs, 17-digit forms and exponents of random doubles in and around the fields' ranges must agree bit for bit.
     rng = np.random.default_rng(20261201)
-    values = np.concatenate([rng.uniform(0, 3, 20_000), rng.uniform(0, 1e-3, 5_000), rng.integers(0, 3000, 5_000) / 1000])
+    # The numeric field with the widest accepted range holds every text; the other cells are a valid record's.
+    field = max(NUMERIC_FIELDS, key=lambda f: BOUNDS[f][1] - BOUNDS[f][0])
+    lo, hi = BOUNDS[field]
+    values = np.concatenate([rng.uniform(lo, hi, 20_000), rng.uniform(lo, lo + (hi - lo) * 1e-3, 5_000),
+                             lo + rng.integers(0, 3000, 5_000) / 3000 * (hi - lo)])
+    values = values[(values >= lo) & (values <= hi)]
     texts = [repr(float(v)) for v in values] + [f"{v:.17g}" for v in values[:10_000]] + [f"{v:.6e}" for v in values[:10_000]]
+    texts = [t for t in texts if lo <= float(t) <= hi]  # a rounded text may leave the range at its edges
+    validator = CsvValidator(_serving_transform(model_dir), max_records=len(texts))
+    cells = csv_row(VALID_RECORD).split(",")
+    position = INPUT_FIELDS.index(field)
+    body = "\n".join(",".join(cells[:position] + [text] + cells[position + 1:]) for text in texts)
 
-    parsed = np.array(parse_number_list(",".join(texts)), dtype=np.float64)
+    parsed = validator._fast(body)
 
-    np.testing.assert_array_equal(parsed.view(np.uint64), np.array([float(t) for t in texts]).view(np.uint64))
+    assert parsed is not None
+    column = list(validator.rules.numeric_fields).index(field)
+    np.testing.assert_array_equal(parsed[0][:, column].view(np.uint64), np.array([float(t) for t in texts]).view(np.uint64))
