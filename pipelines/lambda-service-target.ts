@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DeployRoles, DeployTargetBinding, IDeployTarget, stackMonitoringStatements } from './deploy-target';
+import { LOG_GROUP_HANDLER_ACTIONS } from './log-group-actions';
 import { ProjectContext, serviceRole } from './project-context';
 
 /** Files the Lambda seed's buildspec.yml writes (template name; the configurations are shared). */
@@ -260,11 +261,7 @@ export class LambdaServiceTarget implements IDeployTarget {
       }),
       new iam.PolicyStatement({
         sid: 'ProjectLogGroups',
-        actions: [
-          'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
-          'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:PutLogGroupDeletionProtection',
-          'logs:GetDataProtectionPolicy',
-        ],
+        actions: LOG_GROUP_HANDLER_ACTIONS,
         resources: [`/aws/lambda/${prefix}*`, `/aws/apigateway/${prefix}*`].flatMap((group) =>
           [arn('logs', `log-group:${group}`), arn('logs', `log-group:${group}:*`)]),
       }),

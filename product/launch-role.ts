@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PortfolioNames } from './portfolio-names';
 import { PROJECT_ID_TAG, S3_TEMPLATE_STACK_PREFIX } from './sagemaker-project';
+import { LOG_GROUP_HANDLER_ACTIONS } from '../pipelines/log-group-actions';
 
 /** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
 const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
@@ -293,11 +294,7 @@ export class LaunchRole extends Construct {
       // The build log groups /aws/codebuild/sagemaker-<name>-<id>-*: the Logs provider's handler permissions.
       new iam.PolicyStatement({
         sid: 'ProjectBuildLogGroups',
-        actions: [
-          'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
-          'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
-          'logs:PutLogGroupDeletionProtection',
-        ],
+        actions: LOG_GROUP_HANDLER_ACTIONS,
         resources: [arn('logs', 'log-group', '/aws/codebuild/sagemaker-*', { sep: ArnFormat.COLON_RESOURCE_NAME })],
       }),
       // Log group discovery, index and resource policies and log delivery have no resource-level permissions.
@@ -436,11 +433,7 @@ function connectionStatements(arn: ArnOf): iam.PolicyStatement[] {
     }),
     new iam.PolicyStatement({
       sid: 'ProjectFunctionLogGroups',
-      actions: [
-        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
-        'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
-        'logs:PutLogGroupDeletionProtection',
-      ],
+      actions: LOG_GROUP_HANDLER_ACTIONS,
       resources: [arn('logs', 'log-group', '/aws/lambda/sagemaker-p-*', { sep: ArnFormat.COLON_RESOURCE_NAME })],
     }),
   ];
