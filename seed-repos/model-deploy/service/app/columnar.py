@@ -22,7 +22,7 @@ import numpy as np
 from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
 from .fields import FieldRules
-from .numbers import number_array
+from .numbers import column_indices, number_array
 from .transform import Transform
 
 COLUMNS_KEY, DATA_KEY = "columns", "data"
@@ -126,7 +126,7 @@ class ColumnarValidator:
                 return None
             if None in found:
                 return None
-            category_columns[k] = np.array(found, dtype=np.intp)
+            category_columns[k] = column_indices(found)
             del cells[position::stride]
             stride -= 1
         # What is left, row by row, are the numeric cells in the row's column order.

@@ -28,7 +28,7 @@ import numpy as np
 from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
 from .fields import FieldRules
-from .numbers import number_array
+from .numbers import column_indices, number_array
 from .transform import Transform
 
 TOP_LEVEL_KEY = "instances"
@@ -156,7 +156,7 @@ class InstanceValidator:
                 return None
             if None in columns:
                 return None
-            category_columns.append(np.array(columns, dtype=np.intp))
+            category_columns.append(column_indices(columns))
         return numeric, category_columns
 
     # -- slow path: precise first error, in record then field order
