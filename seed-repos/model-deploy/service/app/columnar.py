@@ -27,7 +27,6 @@ from .transform import Transform
 
 COLUMNS_KEY, DATA_KEY = "columns", "data"
 _TOP_LEVEL = (COLUMNS_KEY, DATA_KEY)
-_LIST_TYPE = {list}
 
 
 class ColumnarValidator:
@@ -114,7 +113,12 @@ class ColumnarValidator:
     # -- fast path: all cells in one flat list; None whenever anything is unusual
     def _fast(self, data: list, width: int, categories, order) -> tuple[np.ndarray, list[np.ndarray]] | None:
         n = len(data)
-        if set(map(type, data)) != _LIST_TYPE or set(map(len, data)) != {width}:
+        # list.__len__ refuses anything but a list (TypeError), so one pass checks each row's type and length
+        # (parsed JSON holds only exact lists and dicts, so a subclass never reaches it).
+        try:
+            if set(map(list.__len__, data)) != {width}:
+                return None
+        except TypeError:
             return None
         cells = list(chain.from_iterable(data))
         category_columns: list[np.ndarray | None] = [None] * len(categories)
