@@ -22,12 +22,11 @@ import numpy as np
 from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
 from .fields import FieldRules
-from .numbers import number_array
+from .numbers import column_indices, number_array
 from .transform import Transform
 
 COLUMNS_KEY, DATA_KEY = "columns", "data"
 _TOP_LEVEL = (COLUMNS_KEY, DATA_KEY)
-_LIST_TYPE = {list}
 
 
 class ColumnarValidator:
@@ -114,7 +113,12 @@ class ColumnarValidator:
     # -- fast path: all cells in one flat list; None whenever anything is unusual
     def _fast(self, data: list, width: int, categories, order) -> tuple[np.ndarray, list[np.ndarray]] | None:
         n = len(data)
-        if set(map(type, data)) != _LIST_TYPE or set(map(len, data)) != {width}:
+        # list.__len__ refuses anything but a list (TypeError), so one pass checks each row's type and length
+        # (parsed JSON holds only exact lists and dicts, so a subclass never reaches it).
+        try:
+            if set(map(list.__len__, data)) != {width}:
+                return None
+        except TypeError:
             return None
         cells = list(chain.from_iterable(data))
         category_columns: list[np.ndarray | None] = [None] * len(categories)
@@ -126,7 +130,7 @@ class ColumnarValidator:
                 return None
             if None in found:
                 return None
-            category_columns[k] = np.array(found, dtype=np.intp)
+            category_columns[k] = column_indices(found)
             del cells[position::stride]
             stride -= 1
         # What is left, row by row, are the numeric cells in the row's column order.

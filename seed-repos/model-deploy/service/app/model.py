@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from .xgboost_import import xgboost
 
+from .predictor import DensePredictor
 from .transform import Transform, TransformError, parse_transform
 
 MODEL_INFO_FILE = "model-info.json"
@@ -40,11 +41,15 @@ class LoadedModel:
     transform: Transform
     package: dict  # {"packageArn": str, "version": int}
     xgboost_version: str
+    _predictor: DensePredictor = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_predictor", DensePredictor(self.booster))
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        # Features were checked against the booster at load time; skip the
-        # per-call feature-name validation.
-        return self.booster.inplace_predict(features, validate_features=False)
+        # inplace_predict(features, validate_features=False) without its per-call Python (app/predictor.py); the
+        # features were checked against the booster at load time.
+        return self._predictor.predict(features)
 
 
 def _read_json(model_dir: str, name: str) -> Any:

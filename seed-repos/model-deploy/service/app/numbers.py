@@ -29,3 +29,12 @@ def number_array(values: list) -> np.ndarray | None:
         if type(values[i]) is bool:
             return None
     return numbers
+
+
+def column_indices(columns: list) -> np.ndarray:
+    """Output columns (ints >= 0) as an index array: one byte each when all are below 256 (the usual one-hot
+    layout), copied by ``bytes()`` in C, about a tenth of ``np.array`` on a list of ints; intp otherwise."""
+    try:
+        return np.frombuffer(bytes(columns), dtype=np.uint8)
+    except ValueError:  # a column beyond 255
+        return np.array(columns, dtype=np.intp)

@@ -28,13 +28,12 @@ import numpy as np
 from .describe import json_type_name, short, suggest_field
 from .errors import RequestError
 from .fields import FieldRules
-from .numbers import number_array
+from .numbers import column_indices, number_array
 from .transform import Transform
 
 TOP_LEVEL_KEY = "instances"
 
 
-_DICT_TYPE = {dict}
 
 
 def _no_fields(record: Any) -> tuple:
@@ -136,7 +135,11 @@ class InstanceValidator:
     def _fast(self, instances: list) -> tuple[np.ndarray, list[np.ndarray]] | None:
         n = len(instances)
         # dicts with as many keys as there are fields, each field present (else KeyError): exactly the fields.
-        if set(map(type, instances)) != _DICT_TYPE or set(map(len, instances)) != self._width_set:
+        # dict.__len__ refuses anything but a dict (TypeError), so one pass checks each record's type and size.
+        try:
+            if set(map(dict.__len__, instances)) != self._width_set:
+                return None
+        except TypeError:
             return None
         try:
             values = list(chain.from_iterable(map(self._numeric_getter, instances)))
@@ -156,7 +159,7 @@ class InstanceValidator:
                 return None
             if None in columns:
                 return None
-            category_columns.append(np.array(columns, dtype=np.intp))
+            category_columns.append(column_indices(columns))
         return numeric, category_columns
 
     # -- slow path: precise first error, in record then field order

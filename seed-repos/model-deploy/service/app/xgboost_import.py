@@ -6,8 +6,8 @@ with ``--no-deps`` and no scipy (112 MB of the 186 MB; scripts/compare_without_s
 shows the predictions are bit-identical without it). Cold start: ``import xgboost`` costs about a second, two thirds of it in
 scipy: ``xgboost.core`` imports ``scipy.sparse`` for sparse (CSR) inputs, and the
 scikit-learn wrapper and plotting modules import ``scipy.special``. This
-service only ever calls ``Booster.inplace_predict`` on a dense float32 numpy
-array, a branch that returns before any scipy check. Skipping those imports
+service only ever predicts from a dense float32 numpy array, through the C call
+``Booster.inplace_predict`` makes for one (app/predictor.py), which never reaches a scipy check. Skipping those imports
 cuts the handler's init to about a third (see benchmark/benchmark.py).
 
 How: while xgboost imports, ``scipy.sparse`` is a placeholder whose
