@@ -15,8 +15,10 @@ The call, its arguments and the config keys are xgboost's documented C API
 ``iteration_begin``/``iteration_end``, ``missing``, ``strict_shape``;
 ``out_result`` owned by the booster, valid until its next prediction) with the
 values ``inplace_predict`` passes (python-package/xgboost/core.py, xgboost
-3.0.5), so the predictions are the same bits; tests/test_predictor.py checks
-that on every row of the shared data set. xgboost is pinned in requirements.txt.
+3.0.5), so the predictions are the same bits: tests/test_predictor.py checks that
+against inplace_predict on the model's records and 2,000 random rows, and the
+project's build/serve parity test on every row of the UCI data set. xgboost is
+pinned in requirements.txt.
 """
 
 from __future__ import annotations

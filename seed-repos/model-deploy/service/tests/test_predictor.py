@@ -18,10 +18,11 @@ def booster_and_features(model_dir, model_records):
     transform_doc = json.load(open(os.path.join(model_dir, "transform.json")))
     booster = xgboost.Booster(model_file=os.path.join(model_dir, "xgboost-model.json"))
     booster.set_param({"nthread": 1})
-    shared = [{k: v for k, v in r.items() if k in transform_doc["input_fields"]}
-              for r in train_local_model.read_records(train_local_model.DEFAULT_DATA)]
-    features = train_local_model.training_features(shared + model_records, transform_doc)
-    return booster, features
+    # The model's own records, plus 2,000 random standardized rows (any artifact: MODEL_ARTIFACT may have other fields).
+    served = train_local_model.training_features(model_records, transform_doc)
+    rng = np.random.default_rng(20261202)
+    random_rows = rng.normal(0.0, 1.5, size=(2000, served.shape[1])).astype(np.float32)
+    return booster, np.ascontiguousarray(np.vstack([served, random_rows]))
 
 
 def test_batch_predictions_are_bit_identical_to_inplace_predict(booster_and_features):
