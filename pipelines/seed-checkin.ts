@@ -131,13 +131,17 @@ export class SeedCheckin extends Construct {
       actions: ['s3:GetObject'],
       resources: [`arn:${Aws.PARTITION}:s3:::${seed.s3BucketName}/${seed.s3ObjectKey}`],
     }));
-    return new CustomResource(scope, id, {
+    const resource = new CustomResource(scope, id, {
       resourceType: SEED_CHECKIN_RESOURCE_TYPE,
       serviceToken: this.triggerFunction.functionArn,
       // The function answers within its own timeout; CloudFormation's default wait would be an hour.
       serviceTimeout: Duration.minutes(16),
       properties: { RepositoryId: repositoryId, SeedS3Uri: seed.s3ObjectUrl },
     });
+    // The build starts as soon as the function exists: its role's policy (which refers to the build project, so
+    // CloudFormation creates it after the project) must exist by then, or the first build fails with AccessDenied.
+    resource.node.addDependency(this.buildRole);
+    return resource;
   }
 }
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnOutput, CfnParameter, CfnParameterProps, Duration, Tags } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, CfnParameterProps, CfnRule, Duration, Fn, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ServerSideEncryption } from 'aws-cdk-lib/aws-s3-deployment';
@@ -259,6 +259,16 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
       maxLength: REPOSITORY_ID_MAX_LENGTH,
       constraintDescription: 'must be owner/name, e.g. my-org/churn-modelbuild',
     });
+    const modelBuildRepository = parameter(MODEL_BUILD_REPOSITORY_PARAMETER, repository('ModelBuild'));
+    const modelDeployRepository = parameter(MODEL_DEPLOY_REPOSITORY_PARAMETER, repository('ModelDeploy'));
+    // One repository for both sides would get two concurrent seed check-ins and a ModelDeploy pipeline building
+    // the ModelBuild seed: refused before anything is created (a template rule, checked at launch).
+    new CfnRule(this, 'DistinctRepositories', {
+      assertions: [{
+        assert: Fn.conditionNot(Fn.conditionEquals(modelBuildRepository, modelDeployRepository)),
+        assertDescription: `${MODEL_BUILD_REPOSITORY_PARAMETER} and ${MODEL_DEPLOY_REPOSITORY_PARAMETER} must be two different repositories`,
+      }],
+    });
     return new ConnectionSource({
       connectionArn: parameter(CONNECTION_ARN_PARAMETER, {
         description: 'ARN of the CodeConnections connection to GitHub, GitLab or Bitbucket (Developer Tools console -> Settings -> Connections)',
@@ -267,10 +277,7 @@ export class SageMakerProjectStack extends servicecatalog.ProductStack {
           + '(or arn:aws:codestar-connections:... for connections created before July 2024)',
         default: source.connectionArn,
       }),
-      repositoryIds: {
-        modelBuild: parameter(MODEL_BUILD_REPOSITORY_PARAMETER, repository('ModelBuild')),
-        modelDeploy: parameter(MODEL_DEPLOY_REPOSITORY_PARAMETER, repository('ModelDeploy')),
-      },
+      repositoryIds: { modelBuild: modelBuildRepository, modelDeploy: modelDeployRepository },
       branch: parameter(GIT_BRANCH_PARAMETER, {
         description: 'Branch the pipelines build; an empty repository gets the seed code on it',
         allowedPattern: GIT_BRANCH_PATTERN,

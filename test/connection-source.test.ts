@@ -79,11 +79,24 @@ describe.each(PRODUCT_KINDS)('a product whose repositories are behind a CodeConn
         .toEqual({ id, token: { 'Fn::GetAtt': [functionId, 'Arn'] }, uri: expect.stringMatching(/^s3:\/\/sagemaker-[^/]+\/[0-9a-f]{64}\.zip$/) });
       const pipeline = pipelines.find(([pid]) => id.startsWith(pid.startsWith('ModelBuild') ? 'ModelBuild' : 'ModelDeploy'))!;
       expect((pipeline[1] as any).DependsOn).toContain(id);
+      // The check-in build's role policy exists before the build is started.
+      const [[buildPolicy]] = resourcesOfType(json, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:GetObject')
+        && JSON.stringify(p.Properties.Roles).includes('SeedCheckin') && JSON.stringify(p.Properties.Roles).includes('Build'));
+      expect({ id, dependsOn: (seed as any).DependsOn }).toEqual({ id, dependsOn: expect.arrayContaining([buildPolicy]) });
     }
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Source: { Type: 'S3', BuildSpec: 'buildspec.yml' },
       Environment: { EnvironmentVariables: Match.arrayWith([{ Name: 'CONNECTION_ARN', Type: 'PLAINTEXT', Value: { Ref: CONNECTION_ARN_PARAMETER } }]) },
     });
+  });
+
+  test('a launch naming one repository for both sides is refused by a template rule before anything is created', () => {
+    expect(Object.values((json as any).Rules ?? {})).toEqual([{
+      Assertions: [{
+        Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: MODEL_BUILD_REPOSITORY_PARAMETER }, { Ref: MODEL_DEPLOY_REPOSITORY_PARAMETER }] }] },
+        AssertDescription: expect.stringContaining('two different repositories'),
+      }],
+    }]);
   });
 
   test('every grant on a connection names only the launch\'s connection, limited to the project\'s repositories', () => {
