@@ -102,6 +102,15 @@ def test_an_update_that_changes_nothing_starts_nothing(codebuild):
     assert status == "SUCCESS"
 
 
+def test_an_update_with_only_a_new_seed_version_starts_nothing(codebuild):
+    # The repository was seeded (or had commits) at launch; no build, so an unavailable connection cannot fail the update.
+    client, stub = codebuild
+    newer = {**PROPS, "SeedS3Uri": "s3://sagemaker-assets/" + "f" * 64 + ".zip"}
+    (status, _reason), _ = run(event("Update", props=newer, old=dict(PROPS)), client)
+    assert status == "SUCCESS"
+    stub.assert_no_pending_responses()
+
+
 def test_an_update_to_another_repository_seeds_that_repository(codebuild):
     client, stub = codebuild
     other = {**PROPS, "RepositoryId": "my-org/other"}

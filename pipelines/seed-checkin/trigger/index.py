@@ -36,8 +36,11 @@ def seed(event, codebuild, project, remaining_ms, sleep):
     if event["RequestType"] == "Delete":
         return "SUCCESS", "repositories are kept with the team's code"
     props = event["ResourceProperties"]
-    if event["RequestType"] == "Update" and _seed_inputs(props) == _seed_inputs(event.get("OldResourceProperties", {})):
-        return "SUCCESS", "nothing to seed: the repository and seed are unchanged"
+    # The Create that came before seeded this repository or found it had commits; a new seed version alone has
+    # nothing to do there (the check-in would only find commits), and must not fail an update when the connection
+    # is later unavailable.
+    if event["RequestType"] == "Update" and props.get("RepositoryId") == event.get("OldResourceProperties", {}).get("RepositoryId"):
+        return "SUCCESS", "nothing to seed: the repository is unchanged (it was seeded or had commits at launch)"
     repository = props["RepositoryId"]
     build = codebuild.start_build(
         projectName=project,
@@ -55,10 +58,6 @@ def seed(event, codebuild, project, remaining_ms, sleep):
         return "SUCCESS", f"{repository} is seeded or already had commits: {_logs(build)}"
     return "FAILED", (f"the seed check-in of {repository} ended {build['buildStatus']}: the connection must be AVAILABLE and its "
                       f"app installation allowed to write to {repository}. Build log: {_logs(build)}")
-
-
-def _seed_inputs(props):
-    return props.get("RepositoryId"), props.get("SeedS3Uri")
 
 
 def _logs(build):
