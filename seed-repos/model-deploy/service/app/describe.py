@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Any, Sequence
 
@@ -59,5 +58,7 @@ def suggest_field(name: Any, allowed: Sequence[str]) -> str | None:
     for field in allowed:
         if normalised == field:
             return field
+    import difflib  # only for a misspelt name: 1 ms of cold start otherwise
+
     matches = difflib.get_close_matches(normalised, list(allowed), n=1, cutoff=0.6)
     return matches[0] if matches else None

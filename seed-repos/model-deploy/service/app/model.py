@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from .xgboost_import import xgboost
 
-from .predictor import DensePredictor
+from . import xgboost_c_api
 from .transform import Transform, TransformError, parse_transform
 
 MODEL_INFO_FILE = "model-info.json"
@@ -37,19 +36,15 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class LoadedModel:
-    booster: xgboost.Booster
+    booster: xgboost_c_api.Booster
     transform: Transform
     package: dict  # {"packageArn": str, "version": int}
     xgboost_version: str
-    _predictor: DensePredictor = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_predictor", DensePredictor(self.booster))
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        # inplace_predict(features, validate_features=False) without its per-call Python (app/predictor.py); the
-        # features were checked against the booster at load time.
-        return self._predictor.predict(features)
+        # What inplace_predict(features, validate_features=False) returns (app/xgboost_c_api.py); the features were
+        # checked against the booster at load time.
+        return self.booster.predict(features)
 
 
 def _read_json(model_dir: str, name: str) -> Any:
@@ -78,11 +73,11 @@ def load_model(model_dir: str, nthread: int = 1) -> LoadedModel:
         raise ModelLoadError(f"{MODEL_INFO_FILE} must hold a JSON object")
 
     trained_with = info.get("xgboost_version")
-    if trained_with != xgboost.__version__:
+    if trained_with != xgboost_c_api.VERSION:
         raise ModelLoadError(
             f"xgboost version mismatch: the model was trained with xgboost {trained_with!r} "
-            f"but this image runs xgboost {xgboost.__version__!r}; pin xgboost-cpu=={trained_with} in requirements.txt "
-            f"(or retrain with {xgboost.__version__})")
+            f"but this image runs xgboost {xgboost_c_api.VERSION!r}; pin xgboost-cpu=={trained_with} in requirements.txt "
+            f"(or retrain with {xgboost_c_api.VERSION})")
 
     try:
         transform = parse_transform(_read_json(model_dir, _safe_name(info.get("transform_file"), "transform_file")))
@@ -99,17 +94,15 @@ def load_model(model_dir: str, nthread: int = 1) -> LoadedModel:
         raise ModelLoadError(f"model file {model_path} must be a Booster saved as JSON (.json), never a pickle")
     if not os.path.isfile(model_path):
         raise ModelLoadError(f"model artifact file {model_path} is missing")
-    booster = xgboost.Booster()
     try:
-        booster.load_model(model_path)
-    except xgboost.core.XGBoostError as exc:
+        booster = xgboost_c_api.Booster(model_path, nthread)
+    except xgboost_c_api.XGBoostError as exc:
         raise ModelLoadError(f"xgboost could not load {model_path}: {exc}") from None
-    booster.set_param({"nthread": nthread})
 
     if booster.num_features() != transform.n_features:
         raise ModelLoadError(
             f"the booster expects {booster.num_features()} features but transform.json defines {transform.n_features}")
-    booster_features = booster.feature_names
+    booster_features = booster.feature_names()
     if booster_features is not None and list(booster_features) != list(transform.feature_names):
         raise ModelLoadError(
             f"feature_names disagree: the booster was trained on {list(booster_features)} "
@@ -123,5 +116,5 @@ def load_model(model_dir: str, nthread: int = 1) -> LoadedModel:
         booster=booster,
         transform=transform,
         package={"packageArn": package["packageArn"], "version": package["version"]},
-        xgboost_version=xgboost.__version__,
+        xgboost_version=xgboost_c_api.VERSION,
     )

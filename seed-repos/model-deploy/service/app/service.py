@@ -6,7 +6,6 @@ import gc
 import json
 import math
 import time
-import traceback
 from typing import Any, Callable, Mapping
 
 import orjson
@@ -92,6 +91,8 @@ class Service:
             log["level"] = "ERROR"
             log["errorCode"] = "internal_error"
             log["exception"] = f"{type(exc).__name__}: {exc}"
+            import traceback  # only on this path: 2 ms of cold start otherwise
+
             log["traceback"] = traceback.format_exc()
             body = {"error": {"code": "internal_error",
                               "message": "internal error; quote the request id when reporting it",

@@ -19,7 +19,8 @@ Validation has three paths that accept exactly the same inputs:
 from __future__ import annotations
 
 import struct
-from itertools import chain
+from functools import reduce
+from operator import iconcat
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
@@ -32,6 +33,7 @@ from .numbers import column_indices, number_array
 from .transform import Transform
 
 TOP_LEVEL_KEY = "instances"
+_DICT_TYPE = {dict}
 
 
 
@@ -135,14 +137,12 @@ class InstanceValidator:
     def _fast(self, instances: list) -> tuple[np.ndarray, list[np.ndarray]] | None:
         n = len(instances)
         # dicts with as many keys as there are fields, each field present (else KeyError): exactly the fields.
-        # dict.__len__ refuses anything but a dict (TypeError), so one pass checks each record's type and size.
-        try:
-            if set(map(dict.__len__, instances)) != self._width_set:
-                return None
-        except TypeError:
+        # Two passes of C builtins check each record's type and size (parsed JSON holds only exact dicts and lists).
+        if set(map(type, instances)) != _DICT_TYPE or set(map(len, instances)) != self._width_set:
             return None
         try:
-            values = list(chain.from_iterable(map(self._numeric_getter, instances)))
+            # In-place extends by each record's tuple of numbers: about half the time of list(chain.from_iterable(...)).
+            values = reduce(iconcat, map(self._numeric_getter, instances), [])
         except KeyError:
             return None
         numeric = number_array(values)
@@ -154,10 +154,8 @@ class InstanceValidator:
         category_columns = []
         for _field, getter, lookup in self._category_getters:
             try:
-                columns = list(map(lookup.get, map(getter, instances)))
-            except (TypeError, KeyError):  # an unhashable value (array, object); a missing field
-                return None
-            if None in columns:
+                columns = list(map(lookup.__getitem__, map(getter, instances)))
+            except (TypeError, KeyError):  # an unhashable value (array, object); a missing field; not a category
                 return None
             category_columns.append(column_indices(columns))
         return numeric, category_columns

@@ -1,7 +1,7 @@
 """Benchmark the inference handler against raw xgboost and two pandas handlers, per request format.
 
 Usage:  python benchmark/benchmark.py [--data data/abalone-sample.csv] [--skip-size]
-                                      [--rounds 20] [--repeats 5] [--init-repeats 7]
+                                      [--rounds 20] [--repeats 5] [--init-repeats 11]
 
 Trains a model from --data (scripts/train_local_model.py), then measures in one run, on the
 same model and rows, every contender interleaved round by round (so load from other processes
@@ -16,7 +16,7 @@ on the machine affects all alike):
   body's numbers as one JSON array, each + raw inplace_predict, are printed too: the floors for
   any handler that parses those bodies into Python objects;
 * the 1-record and 1,000-record requests against the C call inplace_predict makes
-  (``XGBoosterPredictFromDense``), made as the handler makes it (app/predictor.py), for reference:
+  (``XGBoosterPredictFromDense``), made as the handler makes it (app/xgboost_c_api.py), for reference:
   what the handler adds around the model itself;
 * the same requests through two pandas baselines, for reference: the naive seed-style handler
   (benchmark/seed_style_handler.py: per-column pandas transform, DMatrix, model.tar.gz
@@ -152,8 +152,8 @@ def compared_init(runs: dict[str, list[float]]) -> tuple[float, float, float, fl
     return handler * 1e3, seed * 1e3, handler / seed, min(pairs), max(pairs)
 
 
-def xgboost_nthread(booster: xgboost.Booster) -> int:
-    return int(json.loads(booster.save_config())["learner"]["generic_param"]["nthread"])
+def xgboost_nthread(config: dict) -> int:
+    return int(config["learner"]["generic_param"]["nthread"])
 
 
 def installed_megabytes(workdir: str) -> float:
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds per latency measurement")
     parser.add_argument("--repeats", type=int, default=5, help="latency measurements, each of --rounds rounds; "
                         "the table shows the median ratio and its spread")
-    parser.add_argument("--init-repeats", type=int, default=7, help="fresh processes per init measurement")
+    parser.add_argument("--init-repeats", type=int, default=11, help="fresh processes per init measurement")
     args = parser.parse_args(argv)
     if not os.path.isfile(args.data):
         parser.error(f"--data {args.data} is not a file")
@@ -214,10 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         def raw_predict(features):
             return raw.inplace_predict(features, validate_features=False)
 
-        # The C call inplace_predict makes, as the handler makes it (app/predictor.py), on the same raw booster: for
-        # reference, so that what the handler adds around the model stays visible now that it skips inplace_predict.
-        from app.predictor import DensePredictor
-        capi_predict = DensePredictor(raw).predict
+        # The C call inplace_predict makes, as the handler makes it (app/xgboost_c_api.py), on a booster of its own
+        # loaded from the same file: for reference, so that what the handler adds around the model stays visible
+        # now that it skips inplace_predict.
+        from app import xgboost_c_api
+        capi_predict = xgboost_c_api.Booster(os.path.join(model_dir, "xgboost-model.json"), nthread).predict
 
         def records_floor():
             orjson.loads(records_body)
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         # An honest baseline: raw gets the same features (dtype, layout), the same thread count, the same trees.
         served_features = service.validator.features(orjson.loads(records_body))
         assert served_features.dtype == raw_batch.dtype and served_features.flags.c_contiguous == raw_batch.flags.c_contiguous
-        assert xgboost_nthread(raw) == xgboost_nthread(service.model.booster) == nthread
+        assert xgboost_nthread(json.loads(raw.save_config())) == xgboost_nthread(service.model.booster.config()) == nthread
         # Every contender must give the same predictions before its speed means anything.
         expected = raw_predict(raw_batch)
         for name, event in many.items():

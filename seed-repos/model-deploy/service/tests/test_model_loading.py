@@ -34,7 +34,7 @@ def test_valid_artifact_loads_with_requested_thread_count(artifact):
     model = load_model(str(artifact), nthread=2)
 
     assert model.xgboost_version == xgboost.__version__
-    assert json.loads(model.booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
+    assert model.booster.config()["learner"]["generic_param"]["nthread"] == "2"
 
 
 def test_xgboost_version_mismatch_fails_naming_both_versions(artifact):

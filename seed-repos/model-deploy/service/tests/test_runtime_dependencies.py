@@ -116,12 +116,12 @@ def test_installed_runtime_dependencies_are_at_most_80_mb():
 
 
 def test_predictions_are_bit_identical_with_and_without_scipy(capsys, model_dir, model_records, tmp_path):
-    # Every record through the handler and raw inplace_predict, in a process where scipy can be imported
-    # and in one where every scipy import fails, as in the image.
+    # Every record through the handler in a process where scipy can be imported and in one where every scipy
+    # import fails, as in the image; both against xgboost's own inplace_predict.
     rows = tmp_path / "rows.csv"
     rows.write_text(",".join(INPUT_FIELDS) + "\n" + csv_body(model_records))
     assert compare_without_scipy.main(["--data", str(rows), "--model-dir", model_dir]) == 0
-    assert "bit-identical with and without scipy" in capsys.readouterr().out
+    assert "inplace_predict are bit-identical" in capsys.readouterr().out
 
 
 def test_dockerfile_uses_the_pinned_lambda_python_base_image():
