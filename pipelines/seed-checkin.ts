@@ -88,6 +88,8 @@ export class SeedCheckin extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
       timeout: Duration.minutes(10),
+      // A build still queued after 5 minutes ends (TIMED_OUT) within the function's 15-minute wait, not after it.
+      queuedTimeout: Duration.minutes(5),
       logging: buildLogging(this.buildLogGroup),
       grantReportGroupPermissions: false,
       environmentVariables: {
@@ -100,7 +102,7 @@ export class SeedCheckin extends Construct {
       'Starts the seed check-in build for each project repository at launch and reports its outcome');
     this.triggerRole.addToPolicy(new iam.PolicyStatement({
       sid: 'RunTheSeedCheckin',
-      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
       resources: [this.buildProject.projectArn],
     }));
     this.triggerLogGroup = new logs.LogGroup(this, 'TriggerLogs', {
@@ -116,7 +118,7 @@ export class SeedCheckin extends Construct {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(path.join(CHECKIN_DIR, 'trigger'), { exclude: ['__pycache__'] }),
       role: this.triggerRole,
-      // Longest wait: a 10-minute build plus its queue and start-up.
+      // Longest wait: a 10-minute build plus at most 5 minutes queued; past that the function stops the build.
       timeout: Duration.minutes(15),
       memorySize: 128,
       logGroup: this.triggerLogGroup,

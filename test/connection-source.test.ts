@@ -90,6 +90,19 @@ describe.each(PRODUCT_KINDS)('a product whose repositories are behind a CodeConn
     });
   });
 
+  test('a seed check-in that outlives the function\'s wait is stopped: its build times out queued or running first', () => {
+    const [[, fn]] = resourcesOfType(json, 'AWS::Lambda::Function');
+    const [[buildId, build]] = resourcesOfType(json, 'AWS::CodeBuild::Project').filter(([, p]) => p.Properties.Source.Type === 'S3');
+    const { TimeoutInMinutes: running, QueuedTimeoutInMinutes: queued } = build.Properties;
+    expect({ running, queued, functionMinutes: fn.Properties.Timeout / 60 }).toEqual({ running: 10, queued: 5, functionMinutes: 15 });
+    const triggerRole = { Ref: fn.Properties.Role['Fn::GetAtt'][0] };
+    const triggerStatements = resourcesOfType(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([triggerRole]))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const onBuild = triggerStatements.filter((st: any) => JSON.stringify(st.Resource).includes(buildId));
+    expect(onBuild.flatMap((st: any) => asList(st.Action)).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
+  });
+
   test('a launch naming one repository for both sides is refused by a template rule before anything is created', () => {
     expect(Object.values((json as any).Rules ?? {})).toEqual([{
       Assertions: [{

@@ -555,7 +555,7 @@ function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, env: E
   for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
     calls.push({ principal: triggerRole, action: a, resource: `${logGroup.arn}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`, source: src(`${fn.ref} writes its logs`) });
   }
-  for (const a of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds']) {
+  for (const a of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
     calls.push({ principal: triggerRole, action: a, resource: build.arn, source: src('trigger/index.py') });
   }
   calls.push({ principal: buildRole, action: 's3:GetObject', resource: `arn:${env.partition}:s3:::${build.properties.Source.Location}`, source: src('CodeBuild downloads its S3 source') });

@@ -82,12 +82,29 @@ def test_a_failed_build_fails_the_launch_with_what_to_check_and_the_log_link(cod
     assert "ended FAILED" in reason and "allowed to write to my-org/churn-modelbuild" in reason and LOGS in reason
 
 
-def test_stops_waiting_and_fails_before_the_function_times_out(codebuild):
+def test_stops_waiting_stops_the_build_and_fails_before_the_function_times_out(codebuild):
     client, stub = codebuild
     expect_start(stub)
+    stub.add_response("stop_build", {"build": build("STOPPED")}, {"id": BUILD_ID})
     (status, reason), naps = run(event("Create"), client, remaining=lambda: trigger.REPORT_MARGIN_MS - 1)
-    assert status == "FAILED" and "did not finish in time" in reason
+    assert status == "FAILED" and "did not finish in time and was stopped" in reason and LOGS in reason
     assert naps == []
+
+
+def test_a_build_that_cannot_be_stopped_still_fails_the_launch_saying_so(codebuild):
+    client, stub = codebuild
+    expect_start(stub)
+    stub.add_client_error("stop_build", "AccessDeniedException", "not authorized to perform codebuild:StopBuild")
+    (status, reason), _ = run(event("Create"), client, remaining=lambda: trigger.REPORT_MARGIN_MS - 1)
+    assert status == "FAILED" and "not stopped" in reason and "codebuild:StopBuild" in reason
+
+
+def test_the_margin_covers_a_last_poll_the_stop_and_the_answer_each_at_their_slowest():
+    # Just above the margin the function sleeps, polls, finds itself below it, stops the build and answers.
+    config = trigger.CODEBUILD_CONFIG
+    worst_call = (config.connect_timeout + config.read_timeout) * config.retries["max_attempts"]
+    slowest = trigger.POLL_SECONDS + 2 * worst_call + trigger.RESPONSE_TIMEOUT_SECONDS
+    assert slowest < trigger.REPORT_MARGIN_MS / 1000
 
 
 def test_delete_starts_nothing_and_keeps_the_repositories(codebuild):
@@ -150,7 +167,7 @@ def test_the_handler_always_answers_cloudformation_even_when_codebuild_cannot_be
     class Broken:
         def start_build(self, **_kwargs):
             raise RuntimeError("AccessDeniedException: not authorized to perform codebuild:StartBuild")
-    monkeypatch.setattr(trigger.boto3, "client", lambda _service: Broken())
+    monkeypatch.setattr(trigger.boto3, "client", lambda _service, **_options: Broken())
     monkeypatch.setenv("CHECKIN_PROJECT", PROJECT)
     trigger.handler(event("Create", url=response_url), Context())
     [answer] = Recorder.received
@@ -161,7 +178,7 @@ def test_the_handler_always_answers_cloudformation_even_when_codebuild_cannot_be
 
 
 def test_a_delete_answers_with_the_physical_id_cloudformation_sent(monkeypatch, response_url):
-    monkeypatch.setattr(trigger.boto3, "client", lambda _service: None)
+    monkeypatch.setattr(trigger.boto3, "client", lambda _service, **_options: None)
     monkeypatch.setenv("CHECKIN_PROJECT", PROJECT)
     trigger.handler(event("Delete", url=response_url), Context())
     [answer] = Recorder.received

@@ -14,17 +14,23 @@ import time
 import urllib.request
 
 import boto3
+from botocore.config import Config
 
 POLL_SECONDS = 10
-# Stop polling with this much of the invocation left, to still report to CloudFormation.
-REPORT_MARGIN_MS = 30_000
+# Each CodeBuild call gives up within 20 seconds (botocore's defaults allow minutes: a 60-second read timeout,
+# retried), so a slow API cannot use up the margin kept for the answer to CloudFormation.
+CODEBUILD_CONFIG = Config(connect_timeout=3, read_timeout=7, retries={"mode": "standard", "max_attempts": 2})
+RESPONSE_TIMEOUT_SECONDS = 20
+# Stop polling with this much of the invocation left: enough for one more poll, the StopBuild call and the answer
+# to CloudFormation, each at its worst.
+REPORT_MARGIN_MS = 90_000
 # CloudFormation rejects a response larger than 4096 bytes.
 MAX_REASON = 1000
 
 
 def handler(event, context):
     try:
-        status, reason = seed(event, boto3.client("codebuild"), os.environ["CHECKIN_PROJECT"],
+        status, reason = seed(event, boto3.client("codebuild", config=CODEBUILD_CONFIG), os.environ["CHECKIN_PROJECT"],
                               context.get_remaining_time_in_millis, time.sleep)
     except Exception as error:  # noqa: BLE001 - CloudFormation must always hear back, or it waits for the timeout.
         status, reason = "FAILED", f"the seed check-in could not run: {error}"
@@ -51,13 +57,24 @@ def seed(event, codebuild, project, remaining_ms, sleep):
     )["build"]
     while build["buildStatus"] == "IN_PROGRESS":
         if remaining_ms() < REPORT_MARGIN_MS:
-            return "FAILED", f"the seed check-in of {repository} did not finish in time: {_logs(build)}"
+            # Stopped: a launch reported as failed must not seed its repository minutes later behind the team's back.
+            stopped = _stop(codebuild, build["id"])
+            return "FAILED", (f"the seed check-in of {repository} did not finish in time and was {stopped}: "
+                              f"{_logs(build)}")
         sleep(POLL_SECONDS)
         build = codebuild.batch_get_builds(ids=[build["id"]])["builds"][0]
     if build["buildStatus"] == "SUCCEEDED":
         return "SUCCESS", f"{repository} is seeded or already had commits: {_logs(build)}"
     return "FAILED", (f"the seed check-in of {repository} ended {build['buildStatus']}: the connection must be AVAILABLE and its "
                       f"app installation allowed to write to {repository}. Build log: {_logs(build)}")
+
+
+def _stop(codebuild, build_id):
+    try:
+        codebuild.stop_build(id=build_id)
+        return "stopped"
+    except Exception as error:  # noqa: BLE001 - the launch fails either way; say why the build may still run.
+        return f"not stopped ({error})"
 
 
 def _logs(build):
@@ -78,5 +95,5 @@ def respond(event, status, reason):
     }).encode()
     request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
                                      headers={"Content-Type": "", "Content-Length": str(len(body))})
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the URL is CloudFormation's own https one.
+    with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:  # noqa: S310 - the URL is CloudFormation's own https one.
         response.read()

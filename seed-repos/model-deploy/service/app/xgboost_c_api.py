@@ -6,8 +6,9 @@ its ``__init__`` loads the distributed-training tracker (sockets), collectives,
 the training loop and callbacks, and ``xgboost.core`` needs ``scipy.sparse``, which
 the image leaves out. Serving needs a handful of C calls: create a Booster, set two
 parameters, load the JSON model, read its feature count, names and configuration, and
-``XGBoosterPredictFromDense``. Those are xgboost's documented, stable C API
-(https://xgboost.readthedocs.io/en/release_3.0.0/c.html), called with the
+``XGBoosterPredictFromDense``. Those are xgboost's documented C API
+(https://xgboost.readthedocs.io/en/release_3.0.0/c.html; ``XGBoosterSaveJsonConfig``,
+used only to report the configuration, is marked experimental there), called with the
 arguments the Python package passes (python-package/xgboost/core.py of 3.0.5:
 ``Booster.__init__``, ``load_model``, ``num_features``, ``_get_feature_info``,
 ``inplace_predict``), so the results are the same bits: tests/test_xgboost_c_api.py
@@ -16,14 +17,17 @@ test checks every row of the UCI data set.
 
 Per prediction this also skips ``inplace_predict``'s Python (about 35 us for one
 record): its dispatch over a dozen input kinds, its JSON config and array
-interface built with ``json.dumps`` on every call, and the output's second copy.
+interface built with ``json.dumps`` on every call, and the output's shape and array interface
+wrapped again in Python.
 
 The library is found where the Python package finds it (libpath.py's first
 candidate, ``xgboost/lib/libxgboost.so``) without running the package. As
 xgboost's own loader does, the version of the library must equal the package's
-``VERSION`` file. xgboost's C++ warnings go to stderr (its default log callback;
-the Python package would route them to ``print``), which Lambda sends to the
-function's log group.
+``VERSION`` file. xgboost's C++ warnings go to stderr through its default log
+callback (include/xgboost/logging.h: ``std::cerr``), every time they occur; the
+Python package would send them to ``warnings.warn`` instead. Lambda sends stderr
+to the function's log group. Errors are unchanged: each failed call raises with
+``XGBGetLastError``'s text.
 """
 
 from __future__ import annotations
@@ -58,8 +62,10 @@ def _load_library(package_dir: str) -> ctypes.CDLL:
         library = ctypes.CDLL(path)
     except OSError as exc:
         raise XGBoostError(f"cannot load xgboost's library {path}: {exc}; reinstall xgboost-cpu from requirements.txt") from None
+    library.XGBGetLastError.argtypes = []
     library.XGBGetLastError.restype = ctypes.c_char_p
     library.XGBoostVersion.argtypes = [ctypes.POINTER(ctypes.c_int)] * 3
+    library.XGBoostVersion.restype = None  # void
     library.XGBoosterCreate.argtypes = [ctypes.c_void_p, _ulong, ctypes.POINTER(_handle)]
     library.XGBoosterFree.argtypes = [_handle]
     library.XGBoosterSetParam.argtypes = [_handle, ctypes.c_char_p, ctypes.c_char_p]
@@ -122,9 +128,10 @@ class Booster:
         self._result = ctypes.POINTER(ctypes.c_float)()
         self._out = (ctypes.byref(self._shape), ctypes.byref(self._dims), ctypes.byref(self._result))
 
-    def __del__(self) -> None:
+    def __del__(self, _free=_LIB.XGBoosterFree) -> None:
+        # _free bound at definition: at interpreter shutdown the module's globals may already be gone.
         if getattr(self, "_handle", None):
-            _LIB.XGBoosterFree(self._handle)
+            _free(self._handle)
             self._handle = None
 
     def num_features(self) -> int:
@@ -149,7 +156,9 @@ class Booster:
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Predictions for an (n, features) matrix, as float32 (a copy: the booster reuses its buffer)."""
         if features.dtype != np.float32 or not features.flags.c_contiguous or not features.flags.aligned or features.ndim != 2:
-            features = np.ascontiguousarray(features, dtype=np.float32).reshape(features.shape[0], -1)
+            if features.ndim != 2:
+                raise ValueError(f"features must be a 2-D (rows, features) array, got shape {features.shape}")
+            features = np.ascontiguousarray(features, dtype=np.float32)
         rows, columns = features.shape
         # NumPy's __array_interface__ version 3 for a C-contiguous array (strides null), as xgboost's
         # _array_interface writes it; the data pointer is valid while ``features`` lives (this call).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,8 @@ import xgboost
 
 import train_local_model
 from app import xgboost_c_api
+
+SERVICE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +93,23 @@ def test_a_model_file_that_is_not_a_model_raises_xgboosts_own_message(tmp_path):
     with pytest.raises(xgboost_c_api.XGBoostError) as raised:
         xgboost_c_api.Booster(str(bad), 1)
     assert str(raised.value).strip()
+
+
+def test_an_array_that_is_not_rows_by_features_is_refused_naming_its_shape(boosters_and_features):
+    _, booster, features = boosters_and_features
+
+    with pytest.raises(ValueError, match=r"2-D .*\(1, 2, 4\)"):
+        booster.predict(features[:1, :8].reshape(1, 2, 4))
+
+
+def test_xgboosts_warnings_reach_stderr_without_its_python_package(model_dir):
+    # Lambda sends stderr to the log group; here no xgboost package is imported, so no Python log callback exists.
+    code = ("import sys; from app import xgboost_c_api as x; import numpy as np\n"
+            f"b = x.Booster({os.path.join(model_dir, 'xgboost-model.json')!r}, 1)\n"
+            "x._check(x._LIB.XGBoosterSetParam(b._handle, b'not_a_parameter', b'1'))\n"
+            "b.predict(np.zeros((1, b.num_features()), dtype=np.float32))\n"
+            "assert not any(m.split('.')[0] == 'xgboost' for m in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=SERVICE_DIR, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert "not_a_parameter" in result.stderr and "WARNING" in result.stderr
