@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
-import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
+import { ProjectContext, buildLogGroup, buildLogging, projectPipeline, regionalArn, serviceRole } from './project-context';
 import { CodeCommitSource } from './seed-repository';
 import { ISourceProvider, SourceRepository } from './source-repository';
 import { StackDeployAction } from './stack-deploy-action';
@@ -96,7 +96,6 @@ export class ModelDeployPipeline extends Construct {
   constructor(scope: Construct, id: string, props: ModelDeployPipelineProps) {
     super(scope, id);
     const { project, names, target } = props;
-    const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
 
     this.repository = (props.source ?? new CodeCommitSource()).repository(this, 'Repository', {
       role: 'modelDeploy',
@@ -117,7 +116,7 @@ export class ModelDeployPipeline extends Construct {
     this.buildRole.addToPolicy(new iam.PolicyStatement({
       sid: 'DescribeProjectModels',
       actions: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
-      resources: [arn('sagemaker', `model-package/*-${project.projectId}/*`), arn('sagemaker', `model-package-group/*-${project.projectId}`)],
+      resources: [regionalArn('sagemaker', `model-package/*-${project.projectId}/*`), regionalArn('sagemaker', `model-package-group/*-${project.projectId}`)],
     }));
     this.testRole = serviceRole(this, 'TestRole', names.testRole, 'codebuild.amazonaws.com',
       'Runs the smoke test against the staging deployment');
@@ -146,7 +145,7 @@ export class ModelDeployPipeline extends Construct {
       environmentVariables: plain({
         SAGEMAKER_PROJECT_NAME: project.projectName,
         SAGEMAKER_PROJECT_ID: project.projectId,
-        SAGEMAKER_PROJECT_ARN: arn('sagemaker', `project/${project.projectName}`),
+        SAGEMAKER_PROJECT_ARN: regionalArn('sagemaker', `project/${project.projectName}`),
         ARTIFACT_BUCKET: project.artifactBucket.bucketName,
         SOURCE_MODEL_PACKAGE_GROUP_NAME: props.modelPackageGroupName,
         EXPORT_TEMPLATE_NAME: this.binding.exportTemplateName,

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,6 +17,11 @@ export interface ProjectContext {
   readonly projectId: string;
   /** The project's bucket: pipeline artifacts, data, models. */
   readonly artifactBucket: s3.IBucket;
+}
+
+/** The ARN of `resource` of `service` in the project's account and region. */
+export function regionalArn(service: string, resource: string): string {
+  return `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
 }
 
 /** A year (Control Tower CT.CLOUDWATCH.PR.2's minimum): build logs are small; deleted with the project. */

@@ -2,7 +2,7 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DeployRoles, DeployTargetBinding, IDeployTarget, stackMonitoringStatements } from './deploy-target';
-import { ProjectContext, serviceRole } from './project-context';
+import { ProjectContext, regionalArn, serviceRole } from './project-context';
 
 /** The template file the endpoint seed's buildspec.yml exports (plain CloudFormation YAML). */
 export const ENDPOINT_EXPORT_TEMPLATE = 'template-export.yml';
@@ -22,8 +22,8 @@ export interface SageMakerEndpointTargetProps {
 }
 
 /** The service-linked role Application Auto Scaling creates on the first RegisterScalableTarget for a SageMaker variant. */
-const SAGEMAKER_AUTOSCALING_SERVICE = 'sagemaker.application-autoscaling.amazonaws.com';
-const SAGEMAKER_AUTOSCALING_ROLE = `aws-service-role/${SAGEMAKER_AUTOSCALING_SERVICE}/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`;
+export const SAGEMAKER_AUTOSCALING_SERVICE = 'sagemaker.application-autoscaling.amazonaws.com';
+export const SAGEMAKER_AUTOSCALING_ROLE = `aws-service-role/${SAGEMAKER_AUTOSCALING_SERVICE}/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`;
 
 /**
  * Serves the model from a SageMaker endpoint, serverless or real-time (seed-repos/model-deploy-endpoint).
@@ -39,7 +39,6 @@ export class SageMakerEndpointTarget implements IDeployTarget {
 
   bind(scope: Construct, project: ProjectContext, roles: DeployRoles): DeployTargetBinding {
     const prefix = this.props.resourcePrefix;
-    const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
 
     const modelRole = serviceRole(scope, 'ModelExecutionRole', this.props.modelExecutionRoleName, 'sagemaker.amazonaws.com',
       'Runs the endpoint\'s serving containers: reads the model and inference code, pulls the framework image, writes logs');
@@ -58,14 +57,14 @@ export class SageMakerEndpointTarget implements IDeployTarget {
     modelRole.addToPolicy(new iam.PolicyStatement({
       sid: 'EndpointLogs',
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [arn('logs', `log-group:/aws/sagemaker/Endpoints/${prefix}*`), arn('logs', `log-group:/aws/sagemaker/Endpoints/${prefix}*:*`)],
+      resources: [regionalArn('logs', `log-group:/aws/sagemaker/Endpoints/${prefix}*`), regionalArn('logs', `log-group:/aws/sagemaker/Endpoints/${prefix}*:*`)],
     }));
     modelRole.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadTheRollbackAlarms',
       // SageMaker "Auto-Rollback Configuration and Monitoring": the execution role must be allowed
       // cloudwatch:DescribeAlarms on the alarms a blue/green deployment watches (the stage's own alarms).
       actions: ['cloudwatch:DescribeAlarms'],
-      resources: [arn('cloudwatch', `alarm:${prefix}*`)],
+      resources: [regionalArn('cloudwatch', `alarm:${prefix}*`)],
     }));
     modelRole.addToPolicy(new iam.PolicyStatement({
       sid: 'EndpointMetrics',
@@ -78,7 +77,7 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       sid: 'ReadTheDeployedEndpointModes',
       // scripts/check_endpoint_modes.py: refuses a real-time -> serverless switch UpdateEndpoint cannot make.
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig'],
-      resources: ['endpoint', 'endpoint-config'].map((kind) => arn('sagemaker', `${kind}/${prefix}*`)),
+      resources: ['endpoint', 'endpoint-config'].map((kind) => regionalArn('sagemaker', `${kind}/${prefix}*`)),
     }));
     roles.build.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadTheAutoscaledVariants',
@@ -90,10 +89,10 @@ export class SageMakerEndpointTarget implements IDeployTarget {
     roles.test.addToPolicy(new iam.PolicyStatement({
       sid: 'InvokeTheStagingEndpoint',
       actions: ['sagemaker:InvokeEndpoint'],
-      resources: [arn('sagemaker', `endpoint/${prefix}staging`)],
+      resources: [regionalArn('sagemaker', `endpoint/${prefix}staging`)],
     }));
 
-    const hosting = ['model', 'endpoint-config', 'endpoint'].map((kind) => arn('sagemaker', `${kind}/${prefix}*`));
+    const hosting = ['model', 'endpoint-config', 'endpoint'].map((kind) => regionalArn('sagemaker', `${kind}/${prefix}*`));
     roles.deploy.addToPolicy(new iam.PolicyStatement({
       sid: 'ProjectModelsAndEndpoints',
       actions: [
@@ -106,7 +105,7 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       ],
       resources: hosting,
     }));
-    this.grantOperations(roles.deploy, prefix, arn);
+    this.grantOperations(roles.deploy, prefix);
     roles.deploy.addToPolicy(new iam.PolicyStatement({
       sid: 'PassOnlyTheModelRole',
       actions: ['iam:PassRole'],
@@ -127,8 +126,8 @@ export class SageMakerEndpointTarget implements IDeployTarget {
    * resource provider schemas), on the project's names; scalable targets have generated ids, so those
    * statements are held to SageMaker variants by Application Auto Scaling's condition keys.
    */
-  private grantOperations(role: iam.Role, prefix: string, arn: (service: string, resource: string) => string): void {
-    const scalableTargets = arn('application-autoscaling', 'scalable-target/*');
+  private grantOperations(role: iam.Role, prefix: string): void {
+    const scalableTargets = regionalArn('application-autoscaling', 'scalable-target/*');
     const sageMakerVariants = {
       StringEquals: {
         'application-autoscaling:service-namespace': 'sagemaker',
@@ -136,7 +135,7 @@ export class SageMakerEndpointTarget implements IDeployTarget {
       },
     };
     const statements = [
-      ...stackMonitoringStatements([arn('cloudwatch', `alarm:${prefix}*`)], [`arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${prefix}*`]),
+      ...stackMonitoringStatements([regionalArn('cloudwatch', `alarm:${prefix}*`)], [`arn:${Aws.PARTITION}:cloudwatch::${Aws.ACCOUNT_ID}:dashboard/${prefix}*`]),
       new iam.PolicyStatement({
         sid: 'ScaleSageMakerVariants',
         actions: [
@@ -156,7 +155,7 @@ export class SageMakerEndpointTarget implements IDeployTarget {
         sid: 'TargetTrackingAlarms',
         // The ScalableTarget handler manages the alarms of target tracking, named TargetTracking-<resource id>-...
         actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'],
-        resources: [arn('cloudwatch', `alarm:TargetTracking-endpoint/${prefix}*`)],
+        resources: [regionalArn('cloudwatch', `alarm:TargetTracking-endpoint/${prefix}*`)],
       }),
       new iam.PolicyStatement({
         sid: 'AutoScalingReads',

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { PortfolioNames } from './portfolio-names';
 import { PROJECT_ID_TAG, S3_TEMPLATE_STACK_PREFIX } from './sagemaker-project';
 import { LOG_GROUP_HANDLER_ACTIONS } from '../pipelines/log-group-actions';
+import { SAGEMAKER_AUTOSCALING_ROLE, SAGEMAKER_AUTOSCALING_SERVICE } from '../pipelines/sagemaker-endpoint-target';
 
 /** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
 const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
@@ -56,8 +57,8 @@ export class ProjectPermissionsBoundary extends Construct {
           sid: 'CreateTheSageMakerAutoScalingRole',
           // Application Auto Scaling creates its service-linked role as the caller of the first RegisterScalableTarget.
           actions: ['iam:CreateServiceLinkedRole'],
-          resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`],
-          conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+          resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${SAGEMAKER_AUTOSCALING_ROLE}`],
+          conditions: { StringEquals: { 'iam:AWSServiceName': SAGEMAKER_AUTOSCALING_SERVICE } },
         }),
         new iam.PolicyStatement({
           sid: 'NeverLeaveTheBoundary',
