@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -92,10 +91,10 @@ def model_dir(preprocessed, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def model_archive(model_dir, tmp_path_factory) -> Path:
     """model.tar.gz as SageMaker packs the model directory: its files at the archive root."""
+    from pipelines.abalone.build_local_artifact import pack_model_dir
+
     archive = tmp_path_factory.mktemp("artifact") / "model.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        for path in sorted(model_dir.iterdir()):
-            tar.add(path, arcname=path.name)
+    pack_model_dir(model_dir, archive)
     return archive
 
 

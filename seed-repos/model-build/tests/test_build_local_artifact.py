@@ -51,7 +51,7 @@ def test_the_variant_drops_and_adds_the_named_inputs(built):
 
 def test_a_derived_feature_is_the_product_of_its_columns_over_the_train_split(built):
     data = preprocess.read_csv(DATA_CSV)
-    train = data.take(preprocess.split_indices(len(data), 42, 0.15, 0.15)["train"])
+    train = preprocess.split_dataset(data)["train"]
     volume = train.numeric["length"] * train.numeric["diameter"] * train.numeric["height"]
     stats = built["transform"]["numeric"]["volume"]
     assert (stats["observed_minimum"], stats["observed_maximum"]) == (volume.min(), volume.max())

@@ -12,12 +12,12 @@ import json
 import shutil
 import subprocess
 import sys
-import tarfile
 
 import pytest
 
 from conftest import DATA_CSV, STEP_SCRIPTS
 from pipelines.abalone import preprocess
+from pipelines.abalone.build_local_artifact import pack_model_dir
 from pipelines.abalone.pipeline import MAX_TEST_RMSE
 
 SCRIPTS = ("preprocess.py", "train.py", "evaluate.py", "inference.py")
@@ -61,9 +61,7 @@ def build_variant(tmp_path, edit, data):
     for step in steps:
         result = run(scripts, *step)
         assert result.returncode == 0, result.stderr[-2000:]
-    with tarfile.open(work / "model.tar.gz", "w:gz") as archive:
-        for path in sorted((work / "model").iterdir()):
-            archive.add(path, arcname=path.name)
+    pack_model_dir(work / "model", work / "model.tar.gz")
     result = run(scripts, "evaluate.py", "--model", str(work / "model.tar.gz"), "--test-dir", str(work / "test"),
                  "--output-dir", str(work / "evaluation"))
     assert result.returncode == 0, result.stderr[-2000:]
@@ -93,7 +91,7 @@ def added(tmp_path_factory):
 
 def train_split(data_csv, numeric):
     data = preprocess.read_csv(data_csv, {**{n: preprocess.Numeric() for n in numeric}, "sex": preprocess.FEATURES["sex"]})
-    return data.take(preprocess.split_indices(len(data), 42, 0.15, 0.15)["train"])
+    return preprocess.split_dataset(data)["train"]
 
 
 def assert_transform_describes(transform, input_fields, train):

@@ -82,7 +82,7 @@ def transform(model_dir):
 def test_split(transform):
     """The raw test-split records, as a client sends them: the artifact's input fields."""
     data = preprocess.read_csv(DATA_CSV)
-    raw = data.take(preprocess.split_indices(len(data), 42, 0.15, 0.15)["test"])
+    raw = preprocess.split_dataset(data)["test"]
     columns = {**{k: v.tolist() for k, v in raw.numeric.items()}, **{k: v.tolist() for k, v in raw.categorical.items()}}
     return [{field: columns[field][i] for field in transform["input_fields"]} for i in range(len(raw))]
 

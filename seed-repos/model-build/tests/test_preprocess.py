@@ -32,7 +32,7 @@ def read_transform(preprocessed):
 
 def train_rows():
     data = preprocess.read_csv(DATA_CSV)
-    return data.take(preprocess.split_indices(len(data), 42, 0.15, 0.15)["train"])
+    return preprocess.split_dataset(data)["train"]
 
 
 def test_committed_data_has_a_header_with_every_feature_and_the_target_and_all_uci_rows():
@@ -159,7 +159,7 @@ def test_transform_is_fitted_on_the_train_split_only(preprocessed):
 def test_split_features_equal_the_transform_applied_to_raw_rows(preprocessed):
     """What serving computes from transform.json is what training saw."""
     data = preprocess.read_csv(DATA_CSV)
-    raw = data.take(preprocess.split_indices(len(data), 42, 0.15, 0.15)["test"])
+    raw = preprocess.split_dataset(data)["test"]
     transform = read_transform(preprocessed)
     by_hand = np.column_stack(
         [(raw.numeric[name] - s["mean"]) / s["std"] for name, s in transform["numeric"].items()]

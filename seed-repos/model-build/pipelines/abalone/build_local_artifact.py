@@ -78,11 +78,17 @@ def read_variant(data: Path, features: Dict[str, Any], derived: Dict[str, List[s
                 raise VariantError(f"--add-feature: {factor} is categorical; a product needs numeric columns")
             needed.setdefault(factor, kind)
     read = preprocess.read_csv(data, needed)
-    numeric = {name: read.numeric[name] for name in features if name in read.numeric}
-    for name, factors in derived.items():
-        numeric[name] = np.prod([read.numeric[factor] for factor in factors], axis=0)
-    ordered = {name: numeric[name] for name in preprocess.numeric_fields(features)}
-    return preprocess.Dataset(numeric=ordered, categorical=read.categorical, target=read.target)
+    numeric = {name: np.prod([read.numeric[factor] for factor in derived[name]], axis=0) if name in derived else read.numeric[name]
+               for name in preprocess.numeric_fields(features)}
+    return preprocess.Dataset(numeric=numeric, categorical=read.categorical, target=read.target)
+
+
+def pack_model_dir(model_dir: Path, out: Path) -> None:
+    """model.tar.gz as SageMaker packs a training job's model directory: its files at the archive root."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(out, "w:gz") as archive:
+        for path in sorted(model_dir.iterdir()):
+            archive.add(path, arcname=path.name)
 
 
 def build_artifact(data: "str | Path", out: "str | Path", drop: Sequence[str] = (), add: Sequence[str] = (),
@@ -101,10 +107,7 @@ def build_artifact(data: "str | Path", out: "str | Path", drop: Sequence[str] = 
         with contextlib.redirect_stdout(io.StringIO()):
             summary = train.train(processing / "train", processing / "validation", processing / "transform",
                                   work / "model", dict(train.DEFAULT_HYPERPARAMETERS))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(out, "w:gz") as archive:
-            for path in sorted((work / "model").iterdir()):
-                archive.add(path, arcname=path.name)
+        pack_model_dir(work / "model", out)
         report = evaluate.evaluate(out, processing / "test", work / "evaluation")
     return {
         "archive": str(out),
