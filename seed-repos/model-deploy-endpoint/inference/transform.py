@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -45,19 +46,28 @@ class FeatureTransform:
     observed: Mapping[str, tuple[float, float]]  # numeric field -> range seen in training
     examples: tuple[Mapping[str, Any], ...]      # valid request records
 
+    # Where each input lands among feature_names: worked out once per model, not on every request.
+    @cached_property
+    def _numeric_columns(self) -> list[int]:
+        return [self.feature_names.index(f) for f in self.numeric_fields]
+
+    @cached_property
+    def _category_columns(self) -> dict[str, dict[str, int]]:
+        return {field: {value: self.feature_names.index(f"{field}_{value}") for value in values}
+                for field, values in self.categories.items()}
+
     def features(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """The float32 model input for already validated records."""
-        column = {name: i for i, name in enumerate(self.feature_names)}
         out = np.zeros((len(records), len(self.feature_names)), dtype=np.float32)
         if not records:
             return out
         if self.numeric_fields:
             numeric = np.array([[float(r[f]) for f in self.numeric_fields] for r in records], dtype=np.float64)
             # Division in float64, then one cast: the same arithmetic as the training step.
-            out[:, [column[f] for f in self.numeric_fields]] = (numeric - self.mean) / self.std
-        for field in self.categories:
-            for row, record in enumerate(records):
-                out[row, column[f"{field}_{record[field]}"]] = 1.0
+            out[:, self._numeric_columns] = (numeric - self.mean) / self.std
+        rows = np.arange(len(records))
+        for field, columns in self._category_columns.items():
+            out[rows, [columns[record[field]] for record in records]] = 1.0
         return out
 
 

@@ -27,7 +27,7 @@ class SampleError(ValueError):
     """The source cannot give the requested sample; the message says where and why."""
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
     try:
         return math.isfinite(float(text))
     except ValueError:
@@ -47,7 +47,7 @@ def read_rows(path: Path, columns: list[str] | None) -> tuple[list[str], list[li
     for number, row in lines:
         if len(row) != len(columns):
             raise SampleError(f"{path}:{number}: expected {len(columns)} columns ({', '.join(columns)}), got {len(row)}")
-        if not _is_number(row[-1]):
+        if not is_number(row[-1]):
             raise SampleError(f"{path}:{number}: the target {columns[-1]!r} (last column) must be a number, got {row[-1]!r}")
     if not lines:
         raise SampleError(f"{path}: no data rows")

@@ -26,7 +26,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from cli import CliError, require_env, run_main
 from input_contract import InputContract, read_contract
@@ -40,7 +40,8 @@ class Check:
     expect_text: str = ""
 
 
-def _unknown(values: tuple[str, ...]) -> str:
+def unknown_category(values: Sequence[str]) -> str:
+    """A string that is none of ``values``."""
     candidate = "not-a-category"
     while candidate in values:
         candidate += "-either"
@@ -59,7 +60,7 @@ def checks(contract: InputContract) -> tuple[Check, ...]:
               f"instances[0].{dropped}: missing"),
     ]
     for field, values in list(contract.categories.items())[:1]:
-        found.append(Check(f"unknown {field}", {"instances": [dict(first, **{field: _unknown(values)})]}, None,
+        found.append(Check(f"unknown {field}", {"instances": [dict(first, **{field: unknown_category(values)})]}, None,
                            f"instances[0].{field}: unknown value"))
     for field, (low, high) in list(contract.bounds.items())[:1]:
         # Beyond the maximum by more than the whole range: a unit mistake, not a large but real value.

@@ -45,11 +45,3 @@ def synthesised(contract, count: int, seed: int = 0) -> list[dict]:
         records.append({f: (rng.choice(contract.categories[f]) if f in contract.categories
                             else rng.uniform(*contract.observed[f])) for f in contract.input_fields})
     return records
-
-
-def unknown_category(values: Sequence[str]) -> str:
-    """A string that is none of ``values``."""
-    candidate = "X"
-    while candidate in values:
-        candidate += "X"
-    return candidate

@@ -10,14 +10,13 @@ the input contract of issue 15 (see MARGIN_SPANS and synthesised_examples).
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 import xgboost as xgb
 
+import make_sample
 from contract_records import training_features
 
 # Accepted range = the observed range widened by MARGIN_SPANS times its span on each side, and never
@@ -28,26 +27,12 @@ MARGIN_SPANS = 2.0
 EXAMPLE_QUANTILES = (0.25, 0.5, 0.75)
 
 
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
 def read_sample(path: Path) -> tuple[list[dict], str, list[str]]:
     """(rows as records with floats for numeric columns, target column, categorical columns)."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns = list(reader.fieldnames or [])
-        raw = list(reader)
-    if len(columns) < 2 or not raw:
-        raise ValueError(f"{path}: needs a header with input columns and the target last, and data rows")
+    columns, raw = make_sample.read_rows(path, None)  # a header, equal-length rows, a numeric target last
     target = columns[-1]
-    categorical = [c for c in columns[:-1] if not all(_is_number(row[c]) for row in raw)]
-    if not all(_is_number(row[target]) for row in raw):
-        raise ValueError(f"{path}: the last column, {target!r}, is the target and must be numeric")
-    rows = [{c: (row[c] if c in categorical else float(row[c])) for c in columns} for row in raw]
+    categorical = [c for i, c in enumerate(columns[:-1]) if not all(make_sample.is_number(row[i]) for row in raw)]
+    rows = [{c: (v if c in categorical else float(v)) for c, v in zip(columns, row)} for row in raw]
     return rows, target, categorical
 
 

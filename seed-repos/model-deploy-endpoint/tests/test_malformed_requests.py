@@ -13,7 +13,8 @@ import math
 import pytest
 
 from conftest import contract, good_record
-from contract_records import replaced, unknown_category, without
+from contract_records import replaced, without
+from smoke_test import unknown_category
 
 GOOD = good_record()
 CONTRACT = contract()
