@@ -50,9 +50,8 @@ class Service:
         self.csv = CsvValidator(model.transform, settings.max_records, rules)
         self.logger = logger or JsonLogger()
         self._package = model.package
-        self._model_json = orjson.dumps(model.package)
         # The health answer never changes: built once at init, not per request.
-        self._health_body = ('{"status":"ok","model":' + self._model_json.decode()
+        self._health_body = ('{"status":"ok","model":' + orjson.dumps(model.package).decode()
                              + ',"xgboostVersion":' + json.dumps(model.xgboost_version) + "}")
         self._model_version = model.package["version"]
         self._routes: dict[str, dict[str, Callable[[Mapping[str, Any]], tuple[dict, int]]]] = {

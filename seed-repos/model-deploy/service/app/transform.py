@@ -51,8 +51,6 @@ class Transform:
     numeric_plan: tuple[tuple[float, float, int], ...]  # (mean, std, output column) per numeric field, as Python values
     minimum: np.ndarray          # float64, the lowest accepted value of each numeric field
     maximum: np.ndarray          # float64, the highest accepted value of each numeric field
-    examples: tuple[Mapping[str, Any], ...]  # valid request records, every input field
-    target: str | None           # what the model predicts (the training label), if named
 
     @property
     def n_features(self) -> int:
@@ -154,7 +152,8 @@ def parse_transform(doc: Any) -> Transform:
                  f"transform.json categorical.{field} must be a non-empty list of distinct strings")
         categories[field] = tuple(values)
     bounds = dict(zip(numeric_fields, zip(lows, highs)))
-    examples = _examples(doc["examples"], input_fields, bounds, categories)
+    # Checked, not kept: the service never serves them; the deploy build's smoke test sends them.
+    _check_examples(doc["examples"], input_fields, bounds, categories)
     target = doc.get("target")
     _require(target is None or (isinstance(target, str) and target not in input_fields),
              f"transform.json target must be a string that is not an input field, got {target!r}")
@@ -181,14 +180,12 @@ def parse_transform(doc: Any) -> Transform:
         numeric_plan=tuple(zip(means, stds, numeric_columns)),
         minimum=np.array(lows, dtype=np.float64),
         maximum=np.array(highs, dtype=np.float64),
-        examples=examples,
-        target=target,
     )
 
 
-def _examples(examples: Any, input_fields: list, bounds: Mapping[str, tuple[float, float]],
-              categories: Mapping[str, tuple[str, ...]]) -> tuple[dict, ...]:
-    """The example records, each checked to be a request this service accepts."""
+def _check_examples(examples: Any, input_fields: list, bounds: Mapping[str, tuple[float, float]],
+                    categories: Mapping[str, tuple[str, ...]]) -> None:
+    """Each example record must be a request this service accepts."""
     _require(isinstance(examples, list) and examples and all(isinstance(e, dict) for e in examples),
              "transform.json examples must be a non-empty list of records (objects)")
     for i, example in enumerate(examples):
@@ -204,4 +201,3 @@ def _examples(examples: Any, input_fields: list, bounds: Mapping[str, tuple[floa
             else:
                 _require(isinstance(value, str) and value in categories[field],
                          f"{where}.{field} is {value!r}; it must be one of {list(categories[field])}")
-    return tuple(dict(e) for e in examples)

@@ -136,7 +136,7 @@ def accepted_range(observed_minimum: float, observed_maximum: float) -> tuple[fl
     return minimum, observed_maximum + BOUNDS_MARGIN * span
 
 
-def _rounded(value: float, lo: float, hi: float) -> float:
+def rounded(value: float, lo: float, hi: float) -> float:
     """``value`` to 4 significant digits (an example a person can read), kept within [lo, hi]."""
     return min(max(float(f"{value:.4g}"), lo), hi)
 
@@ -158,7 +158,7 @@ def example_records(table: Table, numeric: dict) -> list[dict]:
             else:
                 stats = numeric[field]
                 value = float(np.quantile([r[field] for r in table.records], q))
-                example[field] = _rounded(value, stats["minimum"], stats["maximum"])
+                example[field] = rounded(value, stats["minimum"], stats["maximum"])
         examples.append(example)
     return examples
 

@@ -116,10 +116,6 @@ def misspelling(field: str, variant: int = 0) -> str:
     return field + field[-1]
 
 
-def _rounded(value: float, lo: float, hi: float) -> float:
-    return min(max(float(f"{value:.4g}"), lo), hi)
-
-
 def valid_records(count: int = 500, seed: int = 7) -> list[dict]:
     """The artifact's examples, then records drawn across each field's observed training range.
 
@@ -137,6 +133,6 @@ def valid_records(count: int = 500, seed: int = 7) -> list[dict]:
             else:
                 stats = TRANSFORM["numeric"][field]
                 value = rng.uniform(stats["observed_minimum"], stats["observed_maximum"])
-                record[field] = _rounded(value, stats["minimum"], stats["maximum"])
+                record[field] = train_local_model.rounded(value, stats["minimum"], stats["maximum"])
         records.append(record)
     return records[:count]

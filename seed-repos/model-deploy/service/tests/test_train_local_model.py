@@ -34,18 +34,10 @@ def _sample_with(tmp_path, drop: str | None = None, add: str | None = None) -> s
         keep = [i for i, name in enumerate(header) if name != drop]
         header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
     if add is not None:
-        numeric = [i for i, name in enumerate(header) if name != train_local_model.DEFAULT_TARGET and _is_number(rows[0][i])]
+        numeric = [header.index(f) for f in train_local_model.read_table(str(SAMPLE_CSV)).numeric_fields if f in header]
         header = header[:-1] + [add] + header[-1:]
         rows = [row[:-1] + [f"{float(row[numeric[0]]) * float(row[numeric[1]]):.6g}"] + row[-1:] for row in rows]
     return _write_csv(tmp_path / "variant.csv", header, rows)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def test_the_accepted_range_adds_twice_the_observed_span_on_each_side_never_below_zero_for_non_negative_data(tmp_path):
