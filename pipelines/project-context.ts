@@ -27,17 +27,18 @@ export function regionalArn(service: string, resource: string): string {
 /** A year (Control Tower CT.CLOUDWATCH.PR.2's minimum): build logs are small; deleted with the project. */
 export const BUILD_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
+/** A log group of the project's own: a year's retention, deleted with the project. */
+export function projectLogGroup(scope: Construct, id: string, logGroupName: string): logs.LogGroup {
+  return new logs.LogGroup(scope, id, { logGroupName, retention: BUILD_LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
+}
+
 /**
  * The log group of a project's CodeBuild project, at the name CodeBuild would use
  * (`/aws/codebuild/<project>`), with a retention. Without it CodeBuild creates the group on the
  * first build, never expiring, and outside the project's stack.
  */
 export function buildLogGroup(scope: Construct, id: string, buildProjectName: string): logs.LogGroup {
-  return new logs.LogGroup(scope, id, {
-    logGroupName: `/aws/codebuild/${buildProjectName}`,
-    retention: BUILD_LOG_RETENTION,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
+  return projectLogGroup(scope, id, `/aws/codebuild/${buildProjectName}`);
 }
 
 /** CodeBuild logging into `logGroup` only. */

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { BUILD_LOG_RETENTION, buildLogGroup, buildLogging, serviceRole } from './project-context';
+import { buildLogGroup, buildLogging, projectLogGroup, serviceRole } from './project-context';
 import { trackedSeedCopy } from './tracked-seed-files';
 
 /** The check-in build's files (buildspec, scripts) and the custom resource's function, loaded by path as assets. */
@@ -15,18 +15,21 @@ const CHECKIN_DIR = path.join(__dirname, 'seed-checkin');
 /** The custom resource type CloudFormation shows for each repository's seeding. */
 export const SEED_CHECKIN_RESOURCE_TYPE = 'Custom::SeedCheckin';
 
-/** The two UseConnection actions: a policy must name the prefix of the connection's own ARN (CodeConnections "Connections rename"). */
-export const USE_CONNECTION_ACTIONS = ['codeconnections:UseConnection', 'codestar-connections:UseConnection'];
+/**
+ * A connection's service prefix: codeconnections, or codestar-connections for connections created before the July 2024
+ * rename. A policy must name the prefix of the connection's own ARN (CodeConnections user guide, "Connections rename").
+ */
+export const CONNECTION_SERVICES = ['codeconnections', 'codestar-connections'] as const;
+
+/** The two UseConnection actions. */
+export const USE_CONNECTION_ACTIONS = CONNECTION_SERVICES.map((service) => `${service}:UseConnection`);
 
 /** UseConnection conditions limiting a grant to `repositoryIds` wherever the request names a repository, under both prefixes. */
 export function repositoryConditions(repositoryIds: string[]): Record<string, Record<string, string[]>> {
   // IfExists: CodeConnections sets FullRepositoryId on requests "for access to a specific repository" (Service Authorization
   // Reference, AWS CodeConnections condition keys); calls that name no repository keep working.
   return {
-    StringEqualsIfExists: {
-      'codeconnections:FullRepositoryId': repositoryIds,
-      'codestar-connections:FullRepositoryId': repositoryIds,
-    },
+    StringEqualsIfExists: Object.fromEntries(CONNECTION_SERVICES.map((service) => [`${service}:FullRepositoryId`, repositoryIds])),
   };
 }
 
@@ -105,10 +108,7 @@ export class SeedCheckin extends Construct {
       actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
       resources: [this.buildProject.projectArn],
     }));
-    this.triggerLogGroup = new logs.LogGroup(this, 'TriggerLogs', {
-      logGroupName: `/aws/lambda/${names.triggerFunction}`,
-      retention: BUILD_LOG_RETENTION,
-    });
+    this.triggerLogGroup = projectLogGroup(this, 'TriggerLogs', `/aws/lambda/${names.triggerFunction}`);
     // A function given its own role gets no log permissions from CDK.
     this.triggerLogGroup.grantWrite(this.triggerRole);
     this.triggerFunction = new lambda.Function(this, 'Trigger', {

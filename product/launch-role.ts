@@ -5,6 +5,7 @@ import { PortfolioNames } from './portfolio-names';
 import { PROJECT_ID_TAG, S3_TEMPLATE_STACK_PREFIX } from './sagemaker-project';
 import { LOG_GROUP_HANDLER_ACTIONS } from '../pipelines/log-group-actions';
 import { SAGEMAKER_AUTOSCALING_ROLE, SAGEMAKER_AUTOSCALING_SERVICE } from '../pipelines/sagemaker-endpoint-target';
+import { CONNECTION_SERVICES, USE_CONNECTION_ACTIONS } from '../pipelines/seed-checkin';
 
 /** Every role a launch creates is named `sagemaker-<project id>-...` (see sagemaker-project.ts). */
 const PROJECT_ROLE_NAMES = 'sagemaker-p-*';
@@ -69,8 +70,8 @@ export class ProjectPermissionsBoundary extends Construct {
         ...(codeConnections ? [new iam.PolicyStatement({
           sid: 'UseConnections',
           // Each role's own policy names the project's connection and repositories.
-          actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
-          resources: CONNECTION_PREFIXES.map((service) => `arn:${Aws.PARTITION}:${service}:*:${Aws.ACCOUNT_ID}:connection/*`),
+          actions: USE_CONNECTION_ACTIONS,
+          resources: CONNECTION_SERVICES.map((service) => `arn:${Aws.PARTITION}:${service}:*:${Aws.ACCOUNT_ID}:connection/*`),
         })] : []),
       ],
     });
@@ -87,8 +88,6 @@ export interface LaunchRoleS3TemplatesProps {
   readonly templateObjectsArn: string;
 }
 
-/** A connection's ARN prefix: codeconnections, or codestar-connections for connections from before the July 2024 rename. */
-const CONNECTION_PREFIXES = ['codeconnections', 'codestar-connections'] as const;
 
 export interface LaunchRoleProps {
   /** Bucket holding the product's file assets (the seed repos), read when CodeCommit repos are created. */
@@ -411,7 +410,7 @@ function connectionStatements(arn: ArnOf): iam.PolicyStatement[] {
   return [
     // CreatePipeline and UpdatePipeline check that the caller may pass a pipeline's connection to CodePipeline (CloudFormation's
     // AWS::CodePipeline::Pipeline handlers list PassConnection); the prefix must match the connection's ARN ("Connections rename").
-    ...CONNECTION_PREFIXES.map((service) => new iam.PolicyStatement({
+    ...CONNECTION_SERVICES.map((service) => new iam.PolicyStatement({
       sid: service === 'codeconnections' ? 'PassConnectionsToCodePipeline' : 'PassCodeStarConnectionsToCodePipeline',
       actions: [`${service}:PassConnection`],
       resources: [arn(service, 'connection', '*', { sep: ArnFormat.SLASH_RESOURCE_NAME })],

@@ -5,6 +5,7 @@ import { SageMakerProjectStack } from './project-stack';
 import { ConnectionSource } from '../pipelines/connection-source';
 import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 import { SageMakerEndpointTarget } from '../pipelines/sagemaker-endpoint-target';
+import { CONNECTION_SERVICES } from '../pipelines/seed-checkin';
 
 /**
  * Every cdk-nag finding this app accepts, each with the reason a reviewer can check. Findings are
@@ -30,7 +31,7 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
     ack(boundary, `IAM5[Action::${service}:*]`, `Permissions boundary (a ceiling, not a grant) allows the ${service} service for project roles.`);
   }
   ack(boundary, 'IAM5[Resource::*]', 'Permissions boundary: resources are scoped by each project role\'s own policy.');
-  for (const service of ['codeconnections', 'codestar-connections']) {
+  for (const service of CONNECTION_SERVICES) {
     // Present only when a product's repositories are behind a connection.
     ack(boundary, `IAM5[Resource::arn:<AWS::Partition>:${service}:*:<AWS::AccountId>:connection/*]`,
       'Permissions boundary: project roles may use the account\'s connections; each role\'s own policy names the project\'s connection and repositories.');

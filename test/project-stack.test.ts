@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { isTaggable } from './resource-schemas';
-import { FIXTURE_NAMES, PRODUCT_KINDS, productTemplate, resourcesOfType, TEST_CONFIG_FILE } from './synthesized-app';
+import { CONNECTIONS_SYNTH_DIR, FIXTURE_NAMES, PRODUCT_KINDS, productTemplate, resourcesOfType, SYNTH_DIR, TEST_CONFIG_FILE } from './synthesized-app';
 import { loadPortfolioConfig } from '../product/portfolio-config';
 import {
   PROJECT_ID_LENGTH, PROJECT_ID_PARAMETER, PROJECT_ID_PATTERN, PROJECT_ID_TAG, PROJECT_NAME_MAX_LENGTH,
@@ -85,4 +85,16 @@ describe.each(PRODUCT_KINDS)('SageMakerProjectStack (the %s product template)', 
   test('references nothing of the portfolio stack (a product is deployed on its own)', () => {
     expect(JSON.stringify(json)).not.toMatch(/Fn::ImportValue/);
   });
+});
+
+describe.each(PRODUCT_KINDS)('log groups of a project (%s product, CodeCommit and CodeConnections sources)', (kind) => {
+  test.each([['codecommit', SYNTH_DIR], ['codeconnections', CONNECTIONS_SYNTH_DIR]])(
+    'with %s, every log group the project creates expires and is deleted with the project', (_source, dir) => {
+      const groups = resourcesOfType(productTemplate(kind, dir), 'AWS::Logs::LogGroup');
+      expect(groups.length).toBeGreaterThan(0);
+      for (const [id, group] of groups) {
+        expect({ id, deletion: (group as any).DeletionPolicy, replace: (group as any).UpdateReplacePolicy, days: group.Properties.RetentionInDays })
+          .toEqual({ id, deletion: 'Delete', replace: 'Delete', days: expect.any(Number) });
+      }
+    });
 });
