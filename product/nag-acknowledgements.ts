@@ -138,7 +138,7 @@ function acknowledgeS3Templates(stack: PortfolioStack, ack: Ack): void {
   const s3Templates = stack.s3Templates;
   if (!s3Templates) return;
   const projectStacks = 'Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/SP-*';
-  const templates = `Resource::arn:<AWS::Partition>:s3:::${s3Templates.templatesLocation.replace(/^s3:\/\//, '')}*`;
+  const templates = `Resource::arn:<AWS::Partition>:s3:::${s3Templates.bucketName}/${s3Templates.keyPrefix}*`;
   const stacksReason = 'SageMaker names the CloudFormation stack of an S3-template project SP-<generated suffix>, unknown before '
     + 'launch (aws-samples/sagemaker-custom-project-templates, s3_templates/sample-templates/iam/cfn-stack-sm-projects.json).';
   const templatesReason = 'The template objects under the configured key prefix: Studio lists the prefix and reads every template in it.';

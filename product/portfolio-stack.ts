@@ -8,7 +8,7 @@ import { PortfolioConfig, ProductSettings, reachesExecutionRoles } from './portf
 import { PortfolioNames } from './portfolio-names';
 import { ModelDeployment, SageMakerProjectStack } from './project-stack';
 import { RETAINED_PRIVATE_BUCKET } from './retained-bucket';
-import { S3TemplatePublication } from './s3-template-publication';
+import { S3TemplatePublication, templateObjectsArn } from './s3-template-publication';
 import { STUDIO_VISIBILITY_TAG } from './sagemaker-project';
 
 /** Object names of the S3 templates under publishing.s3Templates.keyPrefix (without `.yaml`). */
@@ -83,7 +83,7 @@ export class PortfolioStack extends Stack {
       s3Templates: publishToS3 ? {
         executionRoleArns: config.access.executionRoleArns,
         rolePatterns: config.access.rolePatterns,
-        templateObjectsArn: `arn:${Aws.PARTITION}:s3:::${props.assetBucketName}/${keyPrefix}*`,
+        templateObjectsArn: templateObjectsArn(props.assetBucketName, keyPrefix),
       } : undefined,
     });
 

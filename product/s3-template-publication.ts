@@ -11,6 +11,7 @@ import { cloudFormationYaml } from './cloudformation-yaml';
 import {
   PROJECT_NAME_TAG, S3_TEMPLATE_STACK_PREFIX, S3_TEMPLATES_LOCATION_TAG, STUDIO_ORIGIN, STUDIO_VISIBILITY_TAG,
 } from './sagemaker-project';
+import { regionalArn } from '../pipelines/project-context';
 
 /**
  * The CORS rule Studio needs to read templates from the bucket in the browser, exactly as AWS's sample gives it
@@ -60,6 +61,11 @@ export interface S3TemplatePublicationProps {
   readonly userPolicyName: string;
 }
 
+/** Every template object under `keyPrefix` of the bucket: what Studio's readers are granted. */
+export function templateObjectsArn(bucketName: string, keyPrefix: string): string {
+  return `arn:${Aws.PARTITION}:s3:::${bucketName}/${keyPrefix}*`;
+}
+
 const TEMPLATE_NAME = /^(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 /**
@@ -73,6 +79,9 @@ const TEMPLATE_NAME = /^(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 export class S3TemplatePublication extends Construct {
   /** `s3://<bucket>/<prefix>`: the value of the domain tag sagemaker:projectS3TemplatesLocation. */
   readonly templatesLocation: string;
+  /** The bucket and key prefix the templates are under. */
+  readonly bucketName: string;
+  readonly keyPrefix: string;
   /** Object key of each template, in the order of `props.templates`. */
   readonly templateKeys: string[];
   /** One custom resource per template: copies the staged YAML into the bucket with the Studio tag. */
@@ -88,9 +97,11 @@ export class S3TemplatePublication extends Construct {
       if (!TEMPLATE_NAME.test(name)) throw new Error(`S3 template name "${name}" does not follow CreateProject's TemplateName rule`);
     }
     const { bucket, bucketName, keyPrefix } = props;
+    this.bucketName = bucketName;
+    this.keyPrefix = keyPrefix;
     this.templatesLocation = `s3://${bucketName}/${keyPrefix}`;
     this.templateKeys = props.templates.map(({ name }) => `${keyPrefix}${name}.yaml`);
-    const templateObjectsArn = `arn:${Aws.PARTITION}:s3:::${bucketName}/${keyPrefix}*`;
+    const objectsArn = templateObjectsArn(bucketName, keyPrefix);
 
     bucket.addCorsRule(STUDIO_CORS_RULE);
     // Listed roles are granted by name, so they read the templates even without the user policy; roles matched by a
@@ -105,14 +116,14 @@ export class S3TemplatePublication extends Construct {
     bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'StudioReadsTemplates',
       actions: TEMPLATE_READ_ACTIONS,
-      resources: [templateObjectsArn],
+      resources: [objectsArn],
       principals: readers,
     }));
 
     this.userPolicy = new iam.ManagedPolicy(this, 'UserPolicy', {
       managedPolicyName: props.userPolicyName,
       description: 'Lets a SageMaker execution role launch the S3 templates of the SageMaker serverless-inference project template',
-      statements: userStatements(bucket, templateObjectsArn, props.launchRole),
+      statements: userStatements(bucket, objectsArn, props.launchRole),
       roles: [...props.executionRoles],
     });
     if (props.rolePatterns.length > 0) {
@@ -181,11 +192,11 @@ export class S3TemplatePublication extends Construct {
  * "2a. Additional Permissions" and iam/cfn-stack-sm-projects.json): pass the launch role to CloudFormation, create and
  * manage the SP-* project stacks, and read the templates.
  */
-function userStatements(bucket: s3.IBucket, templateObjectsArn: string, launchRole: iam.IRole): iam.PolicyStatement[] {
-  const projectStacks = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}:stack/${S3_TEMPLATE_STACK_PREFIX}*`;
+function userStatements(bucket: s3.IBucket, objectsArn: string, launchRole: iam.IRole): iam.PolicyStatement[] {
+  const projectStacks = regionalArn('cloudformation', `stack/${S3_TEMPLATE_STACK_PREFIX}*`);
   return [
     new iam.PolicyStatement({ sid: 'ListTemplates', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
-    new iam.PolicyStatement({ sid: 'ReadTemplates', actions: TEMPLATE_READ_ACTIONS, resources: [templateObjectsArn] }),
+    new iam.PolicyStatement({ sid: 'ReadTemplates', actions: TEMPLATE_READ_ACTIONS, resources: [objectsArn] }),
     new iam.PolicyStatement({
       sid: 'PassLaunchRole',
       actions: ['iam:PassRole'],
