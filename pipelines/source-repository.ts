@@ -1,6 +1,7 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { SeedCheckin } from './seed-checkin';
 
 /** Which side of the project a repository holds. */
 export type RepositoryRole = 'modelBuild' | 'modelDeploy';
@@ -32,5 +33,7 @@ export interface SourceRepository {
 
 /** Where a product's repositories are hosted: creates each pipeline's repository. */
 export interface ISourceProvider {
+  /** The launch-time seeding of repositories the template does not create (connections); none for CodeCommit. */
+  readonly seedCheckin?: SeedCheckin;
   repository(scope: Construct, id: string, props: SourceRepositoryProps): SourceRepository;
 }

@@ -2,7 +2,6 @@ import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PortfolioStack } from './portfolio-stack';
 import { SageMakerProjectStack } from './project-stack';
-import { ConnectionSource } from '../pipelines/connection-source';
 import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 
 /** CDK's namespace for the CfnGuardValidator plugin: an acknowledgement id is `cdk-validator-cfnguard::<rule>`. */
@@ -122,7 +121,7 @@ function projectAcknowledgements(project: SageMakerProjectStack): GuardAcknowled
     },
   ];
 
-  const checkin = project.source instanceof ConnectionSource ? project.source.seedCheckin : undefined;
+  const checkin = project.source.seedCheckin;
   const seedLogGroups = checkin ? [checkin.buildLogGroup, checkin.triggerLogGroup] : [];
   for (const logGroup of [project.modelBuild.buildLogGroup, ...project.modelDeploy.buildLogGroups, ...seedLogGroups]) {
     acks.push({

@@ -2,7 +2,6 @@ import { Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PortfolioStack } from './portfolio-stack';
 import { SageMakerProjectStack } from './project-stack';
-import { ConnectionSource } from '../pipelines/connection-source';
 import { LambdaServiceTarget } from '../pipelines/lambda-service-target';
 import { SageMakerEndpointTarget } from '../pipelines/sagemaker-endpoint-target';
 import { CONNECTION_SERVICES } from '../pipelines/seed-checkin';
@@ -92,7 +91,7 @@ export function acknowledgeNagFindings(stack: PortfolioStack): void {
 
 /** The seed check-in build and function of a product whose repositories are behind a connection. */
 function acknowledgeSeedCheckin(project: SageMakerProjectStack, ack: Ack): void {
-  const checkin = project.source instanceof ConnectionSource ? project.source.seedCheckin : undefined;
+  const checkin = project.source.seedCheckin;
   if (!checkin) return;
   acknowledgeBuildProject(ack, project, checkin.buildProject, checkin.buildRole);
   for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*']) {

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { DEFAULT_NAME_QUALIFIER, DEFAULT_PROJECT_SETTINGS, PORTFOLIO_CONFIG_SCHEMA, PublishingTarget } from './portfolio-config-schema';
+import { DEFAULT_NAME_QUALIFIER, DEFAULT_PROJECT_SETTINGS, PORTFOLIO_CONFIG_SCHEMA, PublishingTarget, SOURCE_PROVIDERS } from './portfolio-config-schema';
+
+type SourceProvider = typeof SOURCE_PROVIDERS[number];
 
 /**
  * The portfolio configuration file (YAML) that platform teams edit: portfolio and product
@@ -43,7 +45,7 @@ export interface ProductSettings {
 /** A product's Git provider (config key `source`). */
 export interface SourceSettings {
   /** codecommit: CodeCommit repositories per launch (default). codeconnections: existing repositories behind a connection. */
-  readonly provider: 'codecommit' | 'codeconnections';
+  readonly provider: SourceProvider;
   /** codeconnections: the launch form's default connection ARN; absent, the field is required. */
   readonly connectionArn?: string;
   /** codeconnections: the launch form's default branch. */
