@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { buildLogGroup, buildLogging, ProjectContext, projectPipeline, serviceRole } from './project-context';
+import { buildLogGroup, buildProjectDefaults, ProjectContext, projectPipeline, serviceRole } from './project-context';
 import { CodeCommitSource } from './seed-repository';
 import { ISourceProvider, SourceRepository } from './source-repository';
 
@@ -154,11 +154,8 @@ export class ModelBuildPipeline extends Construct {
       description: 'Tests the ModelBuild code, uploads the seed data once, upserts and starts the SageMaker Pipeline',
       role: this.buildRole,
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
-      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
       timeout: Duration.minutes(30),
-      logging: buildLogging(this.buildLogGroup),
-      // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
-      grantReportGroupPermissions: false,
+      ...buildProjectDefaults(this.buildLogGroup),
       environmentVariables: {
         SAGEMAKER_PROJECT_NAME: { value: project.projectName },
         SAGEMAKER_PROJECT_ID: { value: project.projectId },

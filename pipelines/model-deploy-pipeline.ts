@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeployTargetBinding, IDeployTarget } from './deploy-target';
-import { ProjectContext, buildLogGroup, buildLogging, projectPipeline, regionalArn, serviceRole } from './project-context';
+import { BUILD_ENVIRONMENT, ProjectContext, buildLogGroup, buildProjectDefaults, projectPipeline, regionalArn, serviceRole } from './project-context';
 import { CodeCommitSource } from './seed-repository';
 import { ISourceProvider, SourceRepository } from './source-repository';
 import { StackDeployAction } from './stack-deploy-action';
@@ -126,7 +126,6 @@ export class ModelDeployPipeline extends Construct {
 
     this.binding = target.bind(this, project, { build: this.buildRole, test: this.testRole, deploy: this.deployRole });
 
-    const environment = { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL };
     const plain = (vars: Record<string, string>) =>
       Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { value }]));
     const buildLogs = buildLogGroup(this, 'BuildLogs', names.buildProject);
@@ -137,11 +136,9 @@ export class ModelDeployPipeline extends Construct {
       description: `Tests the ModelDeploy code and builds the deployment of the newest approved model (${target.description})`,
       role: this.buildRole,
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
-      environment: { ...environment, privileged: this.binding.privilegedBuild },
       timeout: Duration.minutes(30),
-      logging: buildLogging(buildLogs),
-      // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
-      grantReportGroupPermissions: false,
+      ...buildProjectDefaults(buildLogs),
+      environment: { ...BUILD_ENVIRONMENT, privileged: this.binding.privilegedBuild },
       environmentVariables: plain({
         SAGEMAKER_PROJECT_NAME: project.projectName,
         SAGEMAKER_PROJECT_ID: project.projectId,
@@ -161,10 +158,8 @@ export class ModelDeployPipeline extends Construct {
       description: 'Smoke test of the staging deployment with good and bad requests',
       role: this.testRole,
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec-staging-test.yml'),
-      environment,
       timeout: Duration.minutes(15),
-      logging: buildLogging(testLogs),
-      grantReportGroupPermissions: false,
+      ...buildProjectDefaults(testLogs),
     });
 
     const promotion = this.binding.prodPromotion;
@@ -179,10 +174,8 @@ export class ModelDeployPipeline extends Construct {
         description: 'Marks what prod runs after each prod deployment',
         role: promoteRole,
         buildSpec: codebuild.BuildSpec.fromSourceFilename(promotion.buildspec),
-        environment,
         timeout: Duration.minutes(10),
-        logging: buildLogging(promoteLogs),
-        grantReportGroupPermissions: false,
+        ...buildProjectDefaults(promoteLogs),
         environmentVariables: plain(promotion.environment),
       });
     }

@@ -41,9 +41,19 @@ export function buildLogGroup(scope: Construct, id: string, buildProjectName: st
   return projectLogGroup(scope, id, `/aws/codebuild/${buildProjectName}`);
 }
 
-/** CodeBuild logging into `logGroup` only. */
-export function buildLogging(logGroup: logs.ILogGroup): codebuild.LoggingOptions {
-  return { cloudWatch: { logGroup } };
+/** The build image and size of every project build. */
+export const BUILD_ENVIRONMENT: codebuild.BuildEnvironment = {
+  buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL,
+};
+
+/** What every project's CodeBuild project shares: the environment, logging into `logGroup` only, no report groups. */
+export function buildProjectDefaults(logGroup: logs.ILogGroup) {
+  return {
+    environment: BUILD_ENVIRONMENT,
+    logging: { cloudWatch: { logGroup } },
+    // The buildspecs publish no CodeBuild test reports: no report-group grant nothing would use.
+    grantReportGroupPermissions: false,
+  } satisfies Partial<codebuild.ProjectProps>;
 }
 
 /** A role assumed by `service`, with a fixed name (the launch role may only create `sagemaker-p-*` roles). */

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { buildLogGroup, buildLogging, projectLogGroup, serviceRole } from './project-context';
+import { buildLogGroup, buildProjectDefaults, projectLogGroup, serviceRole } from './project-context';
 import { trackedSeedCopy } from './tracked-seed-files';
 
 /** The check-in build's files (buildspec, scripts) and the custom resource's function, loaded by path as assets. */
@@ -89,12 +89,10 @@ export class SeedCheckin extends Construct {
       role: this.buildRole,
       source: codebuild.Source.s3({ bucket: tools.bucket, path: tools.s3ObjectKey }),
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
-      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
       timeout: Duration.minutes(10),
       // A build still queued after 5 minutes ends (TIMED_OUT) within the function's 15-minute wait, not after it.
       queuedTimeout: Duration.minutes(5),
-      logging: buildLogging(this.buildLogGroup),
-      grantReportGroupPermissions: false,
+      ...buildProjectDefaults(this.buildLogGroup),
       environmentVariables: {
         CONNECTION_ARN: { value: props.connectionArn },
         BRANCH: { value: props.branch },
