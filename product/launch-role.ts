@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PortfolioNames } from './portfolio-names';
@@ -117,6 +117,20 @@ export interface LaunchRoleProps {
   readonly codeCommit?: boolean;
 }
 
+/** An ARN in this account and region (or as `opts` says), with pseudo-parameters even when the stack's env is concrete:
+ * one template (and one set of nag findings) for every account. */
+function arn(service: string, resource: string, resourceName?: string, opts: { region?: string; account?: string; sep?: ArnFormat } = {}): string {
+  return Arn.format({
+    service,
+    resource,
+    resourceName,
+    partition: Aws.PARTITION,
+    region: opts.region ?? Aws.REGION,
+    account: opts.account ?? Aws.ACCOUNT_ID,
+    arnFormat: opts.sep,
+  });
+}
+
 /**
  * The identity Service Catalog (and so CloudFormation) uses when Studio provisions the product.
  * It may manage only the resource types the product template contains, only on `sagemaker-*`
@@ -129,19 +143,6 @@ export class LaunchRole extends Construct {
 
   constructor(scope: Construct, id: string, props: LaunchRoleProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const arn = (service: string, resource: string, resourceName?: string, opts: { region?: string; account?: string; sep?: ArnFormat } = {}) =>
-      // Pseudo-parameters even when the stack's env is concrete: one template (and one set of nag findings) for every account.
-      Arn.format({
-        service,
-        resource,
-        resourceName,
-        partition: Aws.PARTITION,
-        region: opts.region ?? Aws.REGION,
-        account: opts.account ?? Aws.ACCOUNT_ID,
-        arnFormat: opts.sep,
-      }, stack);
-
     const serviceCatalog = props.serviceCatalog ?? true;
     const s3Templates = props.s3Templates;
     if (!serviceCatalog && !s3Templates) throw new Error('LaunchRole: launched neither by Service Catalog nor from S3 templates');
@@ -162,7 +163,7 @@ export class LaunchRole extends Construct {
       description: serviceCatalog
         ? 'Service Catalog launch role of the SageMaker serverless-inference project template'
         : 'Launch role of the SageMaker serverless-inference project template (S3 templates)',
-      assumedBy: servicePrincipals.length === 1 ? servicePrincipals[0] : new iam.CompositePrincipal(...servicePrincipals),
+      assumedBy: new iam.CompositePrincipal(...servicePrincipals),
     });
     if (s3Templates) this.trustExecutionRoles(s3Templates);
     const boundaryCondition = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.policy.managedPolicyArn } };
@@ -267,7 +268,7 @@ export class LaunchRole extends Construct {
         ],
         resources: [arn('sagemaker', 'model-package-group', MODEL_PACKAGE_GROUP_NAMES, { sep: ArnFormat.SLASH_RESOURCE_NAME })],
       }),
-      ...(props.codeCommit ?? true ? codeCommitStatements(arn) : []),
+      ...(props.codeCommit ?? true ? codeCommitStatements() : []),
       new iam.PolicyStatement({
         sid: 'ProjectBuildProjects',
         actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
@@ -344,7 +345,7 @@ export class LaunchRole extends Construct {
         resources: [arn('sns', 'sagemaker-p-*', undefined)],
       }),
     ];
-    if (props.codeConnections) statements.push(...connectionStatements(arn));
+    if (props.codeConnections) statements.push(...connectionStatements());
     statements.forEach((statement) => this.role.addToPolicy(statement));
   }
 
@@ -380,7 +381,7 @@ export function rolePatternArn(pattern: string): string {
 }
 
 /** Creating the project's CodeCommit repositories (their seed archives are read under ReadSeedRepoAssets). */
-function codeCommitStatements(arn: ArnOf): iam.PolicyStatement[] {
+function codeCommitStatements(): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'ProjectRepositories',
@@ -402,10 +403,8 @@ function codeCommitStatements(arn: ArnOf): iam.PolicyStatement[] {
   ];
 }
 
-type ArnOf = (service: string, resource: string, resourceName?: string, opts?: { region?: string; account?: string; sep?: ArnFormat }) => string;
-
 /** What a launch needs when the repositories are behind a connection: the pipelines name it, a function seeds the repositories. */
-function connectionStatements(arn: ArnOf): iam.PolicyStatement[] {
+function connectionStatements(): iam.PolicyStatement[] {
   const seedFunctions = arn('lambda', 'function', 'sagemaker-p-*', { sep: ArnFormat.COLON_RESOURCE_NAME });
   return [
     // CreatePipeline and UpdatePipeline check that the caller may pass a pipeline's connection to CodePipeline (CloudFormation's
