@@ -580,9 +580,22 @@ function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, env: E
 
 /**
  * The Lambda seed's own export step (scripts/export-configs.ts, what `npm run export-configs` runs
- * in the build): the template configuration CodePipeline deploys each stage with.
+ * in the build): the template configuration CodePipeline deploys each stage with. A ts-node run takes
+ * seconds, and the flows of each Git source export at the same inputs: one run per distinct input.
  */
+const cachedLambdaSeedConfigurations = new Map<string, Record<string, Record<string, string>>>();
+
 function exportLambdaSeedConfigurations(buildEnv: Record<string, string>, model: object): Record<string, Record<string, string>> {
+  const key = JSON.stringify([buildEnv, model]);
+  let configurations = cachedLambdaSeedConfigurations.get(key);
+  if (!configurations) {
+    configurations = runLambdaSeedExport(buildEnv, model);
+    cachedLambdaSeedConfigurations.set(key, configurations);
+  }
+  return configurations;
+}
+
+function runLambdaSeedExport(buildEnv: Record<string, string>, model: object): Record<string, Record<string, string>> {
   const seed = path.join(SEEDS_DIR, 'model-deploy');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-export-'));
   try {
