@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   CONNECTIONS_CONFIG_FILE, CONNECTIONS_SYNTH_DIR, PRODUCT_KINDS, portfolioTemplate, productTemplate, productTemplateFile,
-  portfolioTemplateFile, resourcesOfType,
+  portfolioTemplateFile, resourcesOfType, roleStatements,
 } from './synthesized-app';
 import { SEED_CHECKIN_RESOURCE_TYPE } from '../pipelines/seed-checkin';
 import { loadPortfolioConfig } from '../product/portfolio-config';
@@ -95,10 +95,7 @@ describe.each(PRODUCT_KINDS)('a product whose repositories are behind a CodeConn
     const [[buildId, build]] = resourcesOfType(json, 'AWS::CodeBuild::Project').filter(([, p]) => p.Properties.Source.Type === 'S3');
     const { TimeoutInMinutes: running, QueuedTimeoutInMinutes: queued } = build.Properties;
     expect({ running, queued, functionMinutes: fn.Properties.Timeout / 60 }).toEqual({ running: 10, queued: 5, functionMinutes: 15 });
-    const triggerRole = { Ref: fn.Properties.Role['Fn::GetAtt'][0] };
-    const triggerStatements = resourcesOfType(json, 'AWS::IAM::Policy')
-      .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([triggerRole]))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const triggerStatements = roleStatements(json, fn.Properties.Role['Fn::GetAtt'][0]);
     const onBuild = triggerStatements.filter((st: any) => JSON.stringify(st.Resource).includes(buildId));
     expect(onBuild.flatMap((st: any) => asList(st.Action)).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
   });

@@ -1,13 +1,15 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { parse as parseYaml } from 'yaml';
+import { Call, decideOn } from './authorization/policy-engine';
 import { TemplateValues } from './authorization/template-values';
-import { CfnTemplate, SYNTH_DIR, TEST_ENV, templateFiles } from './synthesized-app';
+import { synthesizeApp } from './synthesize';
+import {
+  CfnTemplate, portfolioTemplate, readJson, readTemplate, resourcesOfType, SYNTH_DIR, TEST_ENV,
+} from './synthesized-app';
 import { PORTFOLIO_STACK_BASE_NAME } from '../product/portfolio-names';
 import { S3_TEMPLATE_NAMES } from '../product/portfolio-stack';
-import { createProductApp } from '../product/product-app';
 import { ModelDeployment } from '../product/project-stack';
 import { NOT_STAGED } from '../product/s3-template-publication';
 
@@ -46,17 +48,8 @@ const SAMPLE_CORS_RULE = {
   ExposedHeaders: ['ETag', 'x-amz-delete-marker', 'x-amz-id-2', 'x-amz-request-id', 'x-amz-server-side-encryption', 'x-amz-version-id'],
 };
 
-function synthesize(outdir: string, configFile: string): void {
-  fs.rmSync(outdir, { recursive: true, force: true });
-  const { app } = createProductApp({
-    configFile, appProps: { outdir }, ...TEST_ENV, snapshotDirectory: path.join(outdir, '..', 'product-stack-snapshots'),
-  });
-  app.synth();
-}
-
-const readJson = (dir: string, file: string) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-const portfolioFile = `${PORTFOLIO_STACK_BASE_NAME}.template.json`;
-const resourcesOfType = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+/** The app synthesized from `configFile` into `outdir`, its product stack snapshots next to it. */
+const synthesize = (configFile: string, outdir: string) => synthesizeApp(configFile, outdir, path.join(outdir, '..', 'product-stack-snapshots'));
 const s3TemplateFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.s3.template.yaml')).sort();
 
 /** The custom resources that put each template object, with their CopyObject call parsed. */
@@ -66,27 +59,19 @@ function templateObjects(template: CfnTemplate) {
   }));
 }
 
-async function decide(request: { principal: string; action: string; resource: string; context?: Record<string, string> },
-  identity: any[], resourcePolicy?: any): Promise<string> {
-  const simulation: Simulation = {
-    request: {
-      principal: request.principal,
-      action: request.action,
-      resource: { resource: request.resource, accountId: account },
-      contextVariables: {
-        'aws:SecureTransport': 'true',
-        ...(request.principal.startsWith('arn:') ? { 'aws:PrincipalArn': request.principal } : {}),
-        ...request.context,
-      },
-    },
-    identityPolicies: identity.map((policy, index) => ({ name: `identity${index}`, policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy,
-  };
-  const response = await runSimulation(simulation, {});
-  if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors));
-  return response.resultType === 'single' ? response.result.analysis.result : response.overallResult;
+/**
+ * The authorization tests' policy engine (test/authorization/policy-engine.ts) on a request by a role ARN with the given
+ * identity policies, or by a service principal, against the target's resource policy.
+ */
+async function decide(request: Omit<Call, 'source'>, identity: any[], resourcePolicy?: any): Promise<string> {
+  const role = request.principal.startsWith('arn:')
+    ? { arn: request.principal, identity: identity.map((policy, index) => ({ name: `identity${index}`, policy })) }
+    : undefined;
+  if (!role && identity.length) throw new Error(`${request.principal} is a service principal: it has no identity policies`);
+  const decision = await decideOn({ ...request, source: 'S3 templates test' },
+    { role, resourcePolicy: resourcePolicy && { name: 'resource', policy: resourcePolicy } }, account);
+  if (decision.error) throw new Error(decision.error);
+  return decision.result;
 }
 
 describe('S3 templates (publishing.targets s3Templates)', () => {
@@ -95,13 +80,13 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
   const resolved = (type: string) => resourcesOfType(portfolio, type).map(([id]) => values.resource(id));
 
   beforeAll(() => {
-    synthesize(BOTH_DIR, FIXTURE);
+    synthesize(FIXTURE, BOTH_DIR);
     const s3Only = fs.readFileSync(FIXTURE, 'utf8').replace('targets: [serviceCatalog, s3Templates]', 'targets: [s3Templates]');
     fs.mkdirSync(path.dirname(S3_ONLY_DIR), { recursive: true });
     const s3OnlyFile = path.join(path.dirname(S3_ONLY_DIR), 'portfolio.yaml');
     fs.writeFileSync(s3OnlyFile, s3Only);
-    synthesize(S3_ONLY_DIR, s3OnlyFile);
-    portfolio = readJson(BOTH_DIR, portfolioFile);
+    synthesize(s3OnlyFile, S3_ONLY_DIR);
+    portfolio = portfolioTemplate(BOTH_DIR);
     values = new TemplateValues(portfolio, {}, ENV, PORTFOLIO_STACK_BASE_NAME);
   }, 300_000);
 
@@ -110,7 +95,7 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
     expect(files).toHaveLength(2);
     for (const file of files) {
       const text = fs.readFileSync(path.join(BOTH_DIR, file), 'utf8');
-      const product = readJson(BOTH_DIR, file.replace(/\.s3\.template\.yaml$/, '.product.template.json'));
+      const product = readTemplate(file.replace(/\.s3\.template\.yaml$/, '.product.template.json'), BOTH_DIR);
       expect(text.trimStart().startsWith('{')).toBe(false);
       expect(parseYaml(text, { version: '1.1' })).toEqual(product);
       // PyYAML, the YAML 1.1 reader cfn-lint uses, reads the same document.
@@ -128,7 +113,7 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
   });
 
   test('synth passes cdk-nag and the Control Tower guard with every new finding acknowledged', () => {
-    const report = readJson(BOTH_DIR, 'validation-report.json');
+    const report = readJson('validation-report.json', BOTH_DIR);
     for (const plugin of report.pluginReports) {
       expect({ plugin: plugin.pluginName, violations: plugin.violations }).toEqual({ plugin: plugin.pluginName, violations: [] });
     }
@@ -157,7 +142,7 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
   });
 
   test('each template object is the staged YAML, copied under the key prefix with the tag sagemaker:studio-visibility=true', () => {
-    const assets = readJson(BOTH_DIR, `${PORTFOLIO_STACK_BASE_NAME}.assets.json`).files;
+    const assets = readJson(`${PORTFOLIO_STACK_BASE_NAME}.assets.json`, BOTH_DIR).files;
     const stagedYaml = Object.entries<any>(assets).filter(([, a]) => a.source.path.endsWith('.s3.template.yaml'));
     const objects = templateObjects(portfolio);
     expect(objects.map(({ create }) => create.parameters.Key).sort()).toEqual([
@@ -264,7 +249,7 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
   });
 
   test('with s3Templates alone there is no Service Catalog portfolio or product, and Service Catalog cannot assume the launch role', () => {
-    const s3Only: CfnTemplate = readJson(S3_ONLY_DIR, portfolioFile);
+    const s3Only = portfolioTemplate(S3_ONLY_DIR);
     const types = new Set(Object.values(s3Only.Resources).map((r) => r.Type));
     expect([...types].filter((t) => t.startsWith('AWS::ServiceCatalog::'))).toEqual([]);
     expect(templateObjects(s3Only)).toHaveLength(2);
@@ -277,7 +262,7 @@ describe('S3 templates (publishing.targets s3Templates)', () => {
   test('Service Catalog stays the default: a configuration without publishing synthesizes no S3 template', () => {
     // The shared test app (test/global-setup.ts) uses test/fixtures/portfolio.yaml, which sets no publishing key.
     expect(fs.readdirSync(SYNTH_DIR).filter((f) => f.endsWith('.yaml'))).toEqual([]);
-    const main: CfnTemplate = readJson(SYNTH_DIR, templateFiles().find((f) => !f.endsWith('.product.template.json'))!);
+    const main = portfolioTemplate();
     expect(Object.values(main.Resources).filter((r) => r.Type === 'Custom::S3TemplateObject')).toEqual([]);
     expect(JSON.stringify(main)).not.toMatch(/sagemaker\.aws|stack\/SP-/);
     const launch = Object.values(main.Resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === `sagemaker-si-main-${region}-launch`)!;

@@ -28,8 +28,13 @@ export type CfnTemplate = {
   Outputs?: Record<string, any>;
 };
 
-export function readTemplate(file: string, dir = SYNTH_DIR): CfnTemplate {
+/** A JSON file CDK wrote (a template, an assets manifest, the validation report). */
+export function readJson(file: string, dir = SYNTH_DIR): any {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+}
+
+export function readTemplate(file: string, dir = SYNTH_DIR): CfnTemplate {
+  return readJson(file, dir);
 }
 
 /** Every template CDK wrote: the portfolio stack and the product (ProductStack) template. */

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { IamWorld, asList } from './iam-world';
 import { Call } from './policy-engine';
 import { Exclusion } from './provider-schema-actions';
-import { resourceHandlerCalls } from './resource-handler-calls';
+import { connectionService, resourceHandlerCalls } from './resource-handler-calls';
 import { buildspecCalls, FoundCall, pythonCalls, recordedModelBuildCalls, SEEDS_DIR, typeScriptCalls } from './seed-code-calls';
 import { Environment, PhysicalResource, SAMPLE_ENVIRONMENT, TemplateValues } from './template-values';
 import { NOTIFICATION_EMAIL_PARAMETER } from '../../pipelines/project-notifications';
@@ -109,6 +109,9 @@ export interface ProjectFlow {
   readonly mappedSeedCalls: Set<string>;
 }
 
+/** A product CodeBuild project, the name of its service role and its environment variables. */
+interface CodeBuildProject { readonly project: PhysicalResource; readonly role: string; readonly env: Record<string, string> }
+
 const arnIn = (env: Environment, service: string, resource: string) => `arn:${env.partition}:${service}:${env.region}:${env.account}:${resource}`;
 const s3Object = (env: Environment, bucket: string, key: string) => `arn:${env.partition}:s3:::${bucket}/${key}`;
 /** A CloudFormation stack ARN (stack id suffix is generated). */
@@ -118,7 +121,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   gitSource: FlowSource = CODECOMMIT): Promise<ProjectFlow> {
   const connections = gitSource.provider === 'codeconnections';
   // Each synthesized app is its own set of policies: the connection app's names carry a suffix.
-  const variant = connections ? `+${gitSource.connectionArn.split(':')[2]}` : '';
+  const variant = connections ? `+${connectionService(gitSource.connectionArn)}` : '';
   const label = `${kind}${variant}:${project.projectName}`;
   const synthDir = connections ? CONNECTIONS_SYNTH_DIR : SYNTH_DIR;
   const portfolio = new TemplateValues(portfolioTemplate(synthDir), {}, env, 'SageMakerServerlessInferencePortfolio');
@@ -143,7 +146,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   const calls: Call[] = [];
   const buildEnv = (projectResource: PhysicalResource) => Object.fromEntries(
     asList<any>(projectResource.properties.Environment.EnvironmentVariables).map((v) => [v.Name, String(v.Value)]));
-  const codeBuild = (nameSuffix: string) => {
+  const codeBuild = (nameSuffix: string): CodeBuildProject => {
     const found = byType('AWS::CodeBuild::Project').find((p) => p.ref.endsWith(nameSuffix));
     if (!found) throw new Error(`no CodeBuild project *${nameSuffix}`);
     return { project: found, role: world.roleByArn(found.properties.ServiceRole).name, env: buildEnv(found) };
@@ -227,7 +230,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
             // and GitLab self-managed actions": the service role needs UseConnection on the connection (under the prefix of its
             // ARN) to read the repository; the output archive is written to the artifact store with its ACL (what CDK's own
             // CodeStarConnectionsSourceAction grants).
-            const service = String(config.ConnectionArn).split(':')[2];
+            const service = connectionService(String(config.ConnectionArn));
             run(`${service}:UseConnection`, config.ConnectionArn, where, connectionContext(service, config.FullRepositoryId, config.BranchName, 'read_only'));
             for (const output of asList<any>(action.OutputArtifacts)) run('s3:PutObjectAcl', artifact(output.Name), where);
             break;
@@ -274,7 +277,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
       calls.push({ principal: role, action: 's3:GetObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Source/AbCdEf1'), source: `CodeBuild ${p.ref} input artifact` });
     }
   }
-  if (connections) calls.push(...seedCheckinCalls(resources, world, env, gitSource.connectionArn));
+  if (connections) calls.push(...seedCheckinCalls(resources, world, codeBuild('-seed-checkin'), env, gitSource.connectionArn));
   const deployBuild = codeBuild('-modeldeploy');
   calls.push({ principal: deployBuild.role, action: 's3:PutObject', resource: s3Object(env, bucket.ref, 'sagemaker-pipeline/Build/AbCdEf1'), source: 'CodeBuild deploy build output artifact' });
 
@@ -354,12 +357,7 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
           source: `Lambda pulls the image of ${fn.ref}`,
         });
       }
-      calls.push({ principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: fn.properties.Role, source: `Lambda runs ${fn.ref}` });
-      const logGroup = values.resources().find((r) => r.type === 'AWS::Logs::LogGroup' && r.ref === `/aws/lambda/${fn.ref}`);
-      if (!logGroup) throw new Error(`${fn.ref} has no log group /aws/lambda/${fn.ref}`);
-      for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
-        calls.push({ principal: world.roleByArn(fn.properties.Role).name, action: a, resource: `${logGroup.attributes.Arn.replace(/:\*$/, '')}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`, source: `${fn.ref} writes its logs` });
-      }
+      calls.push(...lambdaRuns(fn, values.resources(), world, (what) => what));
       // CodeDeploy shifts the live alias with the project's role and reads the rollback alarms (AWSCodeDeployRoleForLambdaLimited's calls).
       const alias = values.resources().find((r) => r.type === 'AWS::Lambda::Alias')!;
       const group = values.resources().find((r) => r.type === 'AWS::CodeDeploy::DeploymentGroup')!;
@@ -492,8 +490,8 @@ export async function projectFlow(kind: ProductKind, project: ProjectIdentity, e
   ];
 
   if (connections) {
-    const service = gitSource.connectionArn.split(':')[2];
-    const checkinRole = world.roleByArn(byType('AWS::CodeBuild::Project').find((p) => p.ref.endsWith('-seed-checkin'))!.properties.ServiceRole).name;
+    const service = connectionService(gitSource.connectionArn);
+    const checkinRole = codeBuild('-seed-checkin').role;
     const otherConnection = gitSource.connectionArn.replace(/[0-9a-f-]{36}$/, 'ffffffff-ffff-4fff-8fff-ffffffffffff');
     forbidden.push(
       {
@@ -538,32 +536,44 @@ function connectionContext(service: string, repositoryId: string, branch: string
 }
 
 /**
+ * Lambda running a function: it assumes the function's role, which writes the function's logs to its log group
+ * /aws/lambda/<function>. `source` names each call's origin.
+ */
+function lambdaRuns(fn: PhysicalResource, resources: PhysicalResource[], world: IamWorld, source: (what: string) => string): Call[] {
+  const logGroup = resources.find((r) => r.type === 'AWS::Logs::LogGroup' && r.ref === `/aws/lambda/${fn.ref}`);
+  if (!logGroup) throw new Error(`${fn.ref} has no log group /aws/lambda/${fn.ref}`);
+  const role = world.roleByArn(fn.properties.Role).name;
+  return [
+    { principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: fn.properties.Role, source: source(`Lambda runs ${fn.ref}`) },
+    ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+      principal: role, action, resource: `${logGroup.arn}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`, source: source(`${fn.ref} writes its logs`),
+    })),
+  ];
+}
+
+/**
  * The seed check-in at launch (pipelines/seed-checkin.ts): Lambda runs the trigger function, which starts the check-in
  * build and polls it; the build reads its scripts (its S3 source) and each seed archive (`aws s3 cp`), then reads and,
  * for an empty repository, pushes through the connection's Git endpoint (buildspec.yml, checkin.sh).
  */
-function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, env: Environment, connectionArn: string): Call[] {
+function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, checkin: CodeBuildProject, env: Environment,
+  connectionArn: string): Call[] {
   const calls: Call[] = [];
-  const fn = resources.find((r) => r.type === 'AWS::Lambda::Function')!;
-  const build = resources.find((r) => r.type === 'AWS::CodeBuild::Project' && r.ref.endsWith('-seed-checkin'))!;
+  const fn = resources.find((r) => r.type === 'AWS::Lambda::Function' && r.ref.endsWith('-seed-trigger'));
+  if (!fn) throw new Error('no seed trigger function *-seed-trigger');
+  const { project: build, role: buildRole } = checkin;
   const triggerRole = world.roleByArn(fn.properties.Role).name;
-  const buildRole = world.roleByArn(build.properties.ServiceRole).name;
   const src = (what: string) => `seed check-in: ${what}`;
-  calls.push({ principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: fn.properties.Role, source: src(`Lambda runs ${fn.ref}`) });
-  const logGroup = resources.find((r) => r.type === 'AWS::Logs::LogGroup' && r.ref === `/aws/lambda/${fn.ref}`);
-  if (!logGroup) throw new Error(`${fn.ref} has no log group /aws/lambda/${fn.ref}`);
-  for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
-    calls.push({ principal: triggerRole, action: a, resource: `${logGroup.arn}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`, source: src(`${fn.ref} writes its logs`) });
-  }
+  calls.push(...lambdaRuns(fn, resources, world, src));
   for (const a of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
     calls.push({ principal: triggerRole, action: a, resource: build.arn, source: src('trigger/index.py') });
   }
   calls.push({ principal: buildRole, action: 's3:GetObject', resource: `arn:${env.partition}:s3:::${build.properties.Source.Location}`, source: src('CodeBuild downloads its S3 source') });
-  const service = connectionArn.split(':')[2];
+  const service = connectionService(connectionArn);
+  const branch = checkin.env.BRANCH;
   for (const seed of resources.filter((r) => r.type === 'Custom::SeedCheckin')) {
     const uri = String(seed.properties.SeedS3Uri).replace(/^s3:\/\//, '');
     calls.push({ principal: buildRole, action: 's3:GetObject', resource: `arn:${env.partition}:s3:::${uri}`, source: src('aws s3 cp "$SEED_S3_URI"') });
-    const branch = asList<any>(build.properties.Environment.EnvironmentVariables).find((v) => v.Name === 'BRANCH').Value;
     // git ls-remote reads; git push writes (the provider action needs read_write).
     for (const permissions of ['read_only', 'read_write'] as const) {
       calls.push({
@@ -580,9 +590,22 @@ function seedCheckinCalls(resources: PhysicalResource[], world: IamWorld, env: E
 
 /**
  * The Lambda seed's own export step (scripts/export-configs.ts, what `npm run export-configs` runs
- * in the build): the template configuration CodePipeline deploys each stage with.
+ * in the build): the template configuration CodePipeline deploys each stage with. A ts-node run takes
+ * seconds, and the flows of each Git source export at the same inputs: one run per distinct input.
  */
+const cachedLambdaSeedConfigurations = new Map<string, Record<string, Record<string, string>>>();
+
 function exportLambdaSeedConfigurations(buildEnv: Record<string, string>, model: object): Record<string, Record<string, string>> {
+  const key = JSON.stringify([buildEnv, model]);
+  let configurations = cachedLambdaSeedConfigurations.get(key);
+  if (!configurations) {
+    configurations = runLambdaSeedExport(buildEnv, model);
+    cachedLambdaSeedConfigurations.set(key, configurations);
+  }
+  return configurations;
+}
+
+function runLambdaSeedExport(buildEnv: Record<string, string>, model: object): Record<string, Record<string, string>> {
   const seed = path.join(SEEDS_DIR, 'model-deploy');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-export-'));
   try {

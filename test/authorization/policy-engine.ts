@@ -1,5 +1,5 @@
 import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { IamWorld, NamedPolicy } from './iam-world';
+import { IamWorld, NamedPolicy, RoleModel } from './iam-world';
 
 /**
  * One AWS request the project's flow makes, and who makes it. `principal` is a role name of the
@@ -74,6 +74,17 @@ export async function decide(world: IamWorld, call: Call, account: string): Prom
   const assuming = call.action === 'sts:AssumeRole';
   const resourcePolicy: NamedPolicy | undefined = assuming ? world.roleByArn(call.resource).trust : world.resourcePolicyFor(call.resource);
   const role = isServicePrincipal(call.principal) ? undefined : world.role(call.principal);
+  return decideOn(call, { role, resourcePolicy }, account);
+}
+
+/** The policies a call is evaluated on: the calling role's (none for a service principal), and the target's resource policy. */
+export interface CallPolicies {
+  readonly role?: Pick<RoleModel, 'arn' | 'identity' | 'boundary'>;
+  readonly resourcePolicy?: NamedPolicy;
+}
+
+/** `decide` on policies given directly rather than found in an IamWorld. */
+export async function decideOn(call: Call, { role, resourcePolicy }: CallPolicies, account: string): Promise<Decision> {
   const simulation: Simulation = {
     request: {
       principal: role ? role.arn : call.principal,

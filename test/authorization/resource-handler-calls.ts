@@ -3,6 +3,9 @@ import { Call } from './policy-engine';
 import { Exclusion, neededActions } from './provider-schema-actions';
 import { Environment, PhysicalResource } from './template-values';
 
+/** The service prefix of a connection's ARN (codeconnections or codestar-connections): IAM evaluates its actions under that prefix. */
+export const connectionService = (connectionArn: string): string => connectionArn.split(':')[2];
+
 /**
  * What CloudFormation calls, as `principal`, to create, read, update, delete and tag one resource:
  * the handler permissions of its resource provider schema (cfn-lint's copy), each at the concrete
@@ -139,7 +142,7 @@ const CROSS_SERVICE: Record<string, CrossServiceRule> = {
   'AWS::CodePipeline::Pipeline codestar-connections:PassConnection': (r) => [...new Set((r.properties.Stages as any[])
     .flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'CodeStarSourceConnection')
     .map((a) => a.Configuration.ConnectionArn as string))].map((arn): Target => {
-    const service = arn.split(':')[2];
+    const service = connectionService(arn);
     return [arn, { [`${service}:PassedToService`]: 'codepipeline.amazonaws.com' }, `${service}:PassConnection`];
   }),
   'AWS::Events::Rule iam:PassRole': (r) => (r.properties.Targets as any[]).flatMap((t) => passRole(t.RoleArn, 'events.amazonaws.com')),

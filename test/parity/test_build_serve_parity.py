@@ -20,9 +20,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import textwrap
 from collections import defaultdict
@@ -32,15 +30,13 @@ import numpy as np
 import pytest
 import xgboost
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data" / "abalone.data"
+from parity_support import ABALONE_FIELDS, REPO_ROOT, run, subprocess_env
+
 STEP_SCRIPTS = REPO_ROOT / "seed-repos" / "model-build" / "pipelines" / "abalone"
 SERVICE_DIR = REPO_ROOT / "seed-repos" / "model-deploy" / "service"
 
 # The header the ModelBuild data file (seed-repos/model-build/data/abalone.csv) carries.
-INPUT_FIELDS = ["sex", "length", "diameter", "height", "whole_weight", "shucked_weight",
-                "viscera_weight", "shell_weight"]
-HEADER = ",".join(INPUT_FIELDS + ["rings"])
+HEADER = ",".join(ABALONE_FIELDS + ["rings"])
 SHARED_ROWS = 4177
 
 PACKAGE = {
@@ -80,17 +76,11 @@ HANDLER_RUNNER = textwrap.dedent("""
 """)
 
 
-def _run(args: list[str], *, env: dict[str, str], cwd: Path, what: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, (
-        f"{what} failed (exit {result.returncode})\n--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
-    )
-    return result
+STEP_TIMEOUT = 120  # seconds, for each step and for the handler run
 
 
-def _base_env() -> dict[str, str]:
-    # No bytecode caches left inside seed-repos/.
-    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+def _run(args: list[str], *, env: dict[str, str], cwd: Path, what: str) -> None:
+    run(args, cwd=cwd, env=env, what=what, timeout=STEP_TIMEOUT)
 
 
 def _read_raw_rows(path: Path) -> list[dict]:
@@ -100,7 +90,7 @@ def _read_raw_rows(path: Path) -> list[dict]:
             continue
         fields = line.split(",")
         record = {"sex": fields[0].strip()}
-        record.update({name: float(value) for name, value in zip(INPUT_FIELDS[1:], fields[1:8])})
+        record.update({name: float(value) for name, value in zip(ABALONE_FIELDS[1:], fields[1:8])})
         record["rings"] = float(fields[8])
         rows.append(record)
     return rows
@@ -130,21 +120,15 @@ def _api_event(body: dict, request_id: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory) -> dict:
+def build(tmp_path_factory, shared_data) -> dict:
     """The ModelBuild steps run on the shared data: preprocessing output and the model directory."""
-    if not SHARED_DATA.is_file():
-        pytest.fail(
-            f"shared Abalone data not found at {SHARED_DATA} (expected <repo>/../shared/data/abalone.data, "
-            "the UCI file without header); the parity test needs the real data set and does not skip",
-            pytrace=False,
-        )
     work = tmp_path_factory.mktemp("build")
     processing = work / "processing"  # /opt/ml/processing in the processing container
     (processing / "input").mkdir(parents=True)
-    raw_text = SHARED_DATA.read_text(encoding="utf-8")
+    raw_text = shared_data.read_text(encoding="utf-8")
     (processing / "input" / "abalone.csv").write_text(HEADER + "\n" + raw_text.rstrip("\n") + "\n", encoding="utf-8")
 
-    env = _base_env()
+    env = subprocess_env(PYTHONUNBUFFERED="1")
     _run([sys.executable, str(STEP_SCRIPTS / "preprocess.py"),
           "--input", str(processing / "input"), "--output-dir", str(processing)],
          env=env, cwd=work, what="preprocess.py")
@@ -161,7 +145,7 @@ def build(tmp_path_factory) -> dict:
     test_split = np.loadtxt(processing / "test" / "test.csv", delimiter=",", dtype=np.float64, ndmin=2)
     return {
         "work": work,
-        "raw_rows": _read_raw_rows(SHARED_DATA),
+        "raw_rows": _read_raw_rows(shared_data),
         "transform": json.loads((processing / "transform" / "transform.json").read_text(encoding="utf-8")),
         "test_rings": test_split[:, 0],
         "test_features": test_split[:, 1:],
@@ -212,14 +196,13 @@ def served(build, raw_test_rows) -> dict:
     shutil.copytree(build["model_dir"], service_model)
     (service_model / "model-package.json").write_text(json.dumps(PACKAGE) + "\n", encoding="utf-8")
 
-    instances = [{field: row[field] for field in INPUT_FIELDS} for row in raw_test_rows]
+    instances = [{field: row[field] for field in ABALONE_FIELDS} for row in raw_test_rows]
     events = [_api_event({"instances": instances[start:start + REQUEST_BATCH]}, f"parity-api-{start}")
               for start in range(0, len(instances), REQUEST_BATCH)]
     events_file, responses_file, features_file = work / "events.json", work / "responses.json", work / "served.npy"
     events_file.write_text(json.dumps(events), encoding="utf-8")
 
-    env = {k: v for k, v in _base_env().items() if k not in HANDLER_ENV_DROP}
-    env.update(MODEL_DIR=str(service_model), PYTHONPATH=str(SERVICE_DIR))
+    env = subprocess_env(HANDLER_ENV_DROP, PYTHONUNBUFFERED="1", MODEL_DIR=str(service_model), PYTHONPATH=str(SERVICE_DIR))
     _run([sys.executable, "-c", HANDLER_RUNNER, str(events_file), str(responses_file), str(features_file)],
          env=env, cwd=work, what="the ModelDeploy handler")
     return {

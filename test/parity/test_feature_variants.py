@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import re
-import os
 import subprocess
 import sys
 import tarfile
@@ -33,13 +32,12 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data" / "abalone.data"
+from parity_support import ABALONE_FIELDS, REPO_ROOT, run, subprocess_env
+
 MODEL_BUILD = REPO_ROOT / "seed-repos" / "model-build"
 LAMBDA_SEED = REPO_ROOT / "seed-repos" / "model-deploy"
 ENDPOINT_SEED = REPO_ROOT / "seed-repos" / "model-deploy-endpoint"
 
-ABALONE_FIELDS = ["sex", "length", "diameter", "height", "whole_weight", "shucked_weight", "viscera_weight", "shell_weight"]
 # Variant: (build_local_artifact arguments, the input fields the artifact must then declare).
 VARIANTS = {
     "shell_weight dropped": (["--drop-feature", "shell_weight"], ABALONE_FIELDS[:-1]),
@@ -81,27 +79,23 @@ BRIDGE = textwrap.dedent("""
 """)
 
 
+# Variables that would point the suites and the smoke test at another model or API if inherited from the caller's shell.
+ENV_DROP = ("MODEL_ARTIFACT", "MODEL_DIR", "MODEL_TRANSFORM_FILE", "STAGING_API_URL", "PYTHONPATH")
+
+
 def _run(args: list[str], *, cwd: Path, env: dict[str, str], what: str, timeout: int = 600) -> str:
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, (
-        f"{what} failed (exit {result.returncode})\n--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-4000:]}")
-    return result.stdout
+    return run(args, cwd=cwd, env=env, what=what, timeout=timeout).stdout
 
 
 def _env(**extra: str) -> dict[str, str]:
-    drop = ("MODEL_ARTIFACT", "MODEL_DIR", "MODEL_TRANSFORM_FILE", "STAGING_API_URL", "PYTHONPATH")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    return {**env, "PYTHONDONTWRITEBYTECODE": "1", **extra}
+    return subprocess_env(ENV_DROP, **extra)
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS))
-def variant(request, tmp_path_factory) -> tuple[Path, list[str]]:
-    if not SHARED_DATA.is_file():
-        pytest.fail(f"shared Abalone data not found at {SHARED_DATA}; this test needs the real data set and does not skip",
-                    pytrace=False)
+def variant(request, tmp_path_factory, shared_data) -> tuple[Path, list[str]]:
     arguments, fields = VARIANTS[request.param]
     out = tmp_path_factory.mktemp("variant") / "model.tar.gz"
-    _run([sys.executable, "-m", "pipelines.abalone.build_local_artifact", "--data", str(SHARED_DATA), *arguments,
+    _run([sys.executable, "-m", "pipelines.abalone.build_local_artifact", "--data", str(shared_data), *arguments,
           "--out", str(out)], cwd=MODEL_BUILD, env=_env(), what=f"ModelBuild artifact ({request.param})", timeout=180)
     return out, fields
 
